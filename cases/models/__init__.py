@@ -1,0 +1,45 @@
+from .assistance import (
+    DividendPayment,
+    Employment,
+    FinanceAgreement,
+    IndustryProject,
+    MaterialAid,
+    ProjectBeneficiary,
+    TrainingAttendance,
+    TrainingSession,
+    VolunteerEvent,
+    Workshop,
+)
+from .base import CountyOwned, ReviewedRecord
+from .beneficiaries import Household, Member, PovertyCause
+from .geography import County, Township, UnionBody, Village
+from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
+from .pairings import Pairing
+
+__all__ = [
+    "AdvancedCollective",
+    "County",
+    "CountyOwned",
+    "DividendPayment",
+    "Employment",
+    "Enterprise",
+    "ExpertiseField",
+    "FinanceAgreement",
+    "Household",
+    "IndustryProject",
+    "LaborModel",
+    "MaterialAid",
+    "Member",
+    "Pairing",
+    "PovertyCause",
+    "ProjectBeneficiary",
+    "ReviewedRecord",
+    "Township",
+    "TrainingAttendance",
+    "TrainingSession",
+    "UnionBody",
+    "Village",
+    "VolunteerEvent",
+    "VolunteerTeam",
+    "Workshop",
+]

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.choices import ReviewStatus
+from cases.querysets import ScopedQuerySet
+from cases.validators import MaxAmountValidator
+
+
+def money_field(verbose_name, limit, **kwargs):
+    """An amount in yuan, exact to the fen, never negative and never beyond ``limit``."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxAmountValidator(limit)],
+        **kwargs,
+    )
+
+
+def exactly_one(*fields):
+    """A Q that holds when exactly one of the nullable foreign keys ``fields`` is set."""
+    condition = models.Q()
+    for chosen in fields:
+        branch = models.Q(**{f"{chosen}__isnull": False})
+        for other in fields:
+            if other != chosen:
+                branch &= models.Q(**{f"{other}__isnull": True})
+        condition |= branch
+    return condition
+
+
+def not_negative(field, model_name):
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}),
+        name=f"{model_name}_{field}_not_negative",
+        violation_error_message=_("金额不能为负数。"),
+    )
+
+
+class CountyOwned(models.Model):
+    """A row that belongs to one county: it stores the county itself, for scoping and for
+    aggregates without joins, and who recorded it and when. Changes are kept in history."""
+
+    county = models.ForeignKey(
+        "cases.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(inherit=True)
+    objects = ScopedQuerySet.as_manager()
+
+    county_lookup = "county"
+    # The relation this row takes its county from (e.g. a member from its household), or None
+    # when the county is set by whoever creates the row.
+    county_source = None
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.county_source:
+            self.county_id = getattr(self, self.county_source).county_id
+        super().save(*args, **kwargs)
+
+
+class ReviewedRecord(CountyOwned):
+    """A county record that the city union reviews: draft → submitted → approved or returned."""
+
+    review_status = models.CharField(
+        _("审核状态"),
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.DRAFT,
+        db_index=True,
+    )
+
+    class Meta:
+        abstract = True

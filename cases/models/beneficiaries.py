@@ -1,0 +1,193 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import (
+    Education,
+    Health,
+    HouseholdAttribute,
+    IdentificationStandard,
+    LabourAbility,
+    MonitoringType,
+    PovertyStatus,
+    Relation,
+    Sex,
+    WorkStatus,
+)
+from cases.fields import ResidentIDField
+from cases.querysets import ActiveQuerySet
+from cases.validators import (
+    birth_date_from_id,
+    sex_from_id,
+    validate_not_in_future,
+    validate_phone,
+)
+
+from .base import CountyOwned, ReviewedRecord
+
+
+class PovertyCause(models.Model):
+    """Reference list of the register's poverty causes (因病, 因残, 缺技术, ...)."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("致贫原因")
+        verbose_name_plural = _("致贫原因")
+
+    def __str__(self):
+        return self.name
+
+
+class Household(ReviewedRecord):
+    """A registered poor household (建档立卡贫困户), keyed by its register number."""
+
+    register_number = models.CharField(
+        _("户编号"), max_length=30, unique=True, error_messages={"unique": _("该户编号已登记。")}
+    )
+    head_name = models.CharField(_("户主姓名"), max_length=50)
+    village = models.ForeignKey(
+        "cases.Village", on_delete=models.PROTECT, related_name="households",
+        verbose_name=_("行政村"),
+    )
+    attribute = models.CharField(
+        _("贫困户属性"), max_length=24, choices=HouseholdAttribute.choices,
+        default=HouseholdAttribute.GENERAL,
+    )
+    standard = models.CharField(
+        _("识别标准"), max_length=12, choices=IdentificationStandard.choices,
+        default=IdentificationStandard.NATIONAL,
+    )
+    identified_on = models.DateField(_("识别日期"), validators=[validate_not_in_future])
+    main_cause = models.ForeignKey(
+        PovertyCause, on_delete=models.PROTECT, related_name="+", verbose_name=_("主要致贫原因")
+    )
+    other_causes = models.ManyToManyField(
+        PovertyCause, blank=True, related_name="+", verbose_name=_("其他致贫原因")
+    )
+    demands = models.TextField(_("脱贫诉求"), blank=True)
+    status = models.CharField(
+        _("脱贫状态"), max_length=12, choices=PovertyStatus.choices,
+        default=PovertyStatus.NOT_EXITED, db_index=True,
+    )
+    exit_date = models.DateField(
+        _("脱贫日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
+    monitoring = models.CharField(
+        _("监测对象类型"), max_length=16, choices=MonitoringType.choices, blank=True
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+
+    objects = ActiveQuerySet.as_manager()
+
+    # The county always follows the village, so it can never be posted or imported wrongly.
+    county_source = "village"
+
+    class Meta:
+        ordering = ["county__code", "register_number"]
+        verbose_name = _("贫困户")
+        verbose_name_plural = _("贫困户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=PovertyStatus.EXITED) | Q(exit_date__isnull=False),
+                name="household_exited_has_exit_date",
+                violation_error_message=_("已脱贫的贫困户须填写脱贫日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("identified_on")),
+                name="household_exit_not_before_identified",
+                violation_error_message=_("脱贫日期不能早于识别日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.register_number} {self.head_name}"
+
+    @property
+    def exit_year(self):
+        return self.exit_date.year if self.exit_date else None
+
+    def clean(self):
+        errors = {}
+        if self.status == PovertyStatus.EXITED and not self.exit_date:
+            errors["exit_date"] = _("已脱贫的贫困户须填写脱贫日期。")
+        if self.status == PovertyStatus.NOT_EXITED and self.exit_date:
+            errors["exit_date"] = _("未脱贫的贫困户不应填写脱贫日期。")
+        if self.exit_date and self.identified_on and self.exit_date < self.identified_on:
+            errors["exit_date"] = _("脱贫日期不能早于识别日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Member(CountyOwned):
+    """A member (家庭成员) of a registered household; the resident ID number is unique."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("贫困户")
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = ResidentIDField(
+        _("身份证号"), unique=True, error_messages={"unique": _("该身份证号已登记。")}
+    )
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    education = models.CharField(
+        _("文化程度"), max_length=12, choices=Education.choices, blank=True
+    )
+    health = models.CharField(
+        _("健康状况"), max_length=16, choices=Health.choices, default=Health.HEALTHY
+    )
+    labour_ability = models.CharField(
+        _("劳动技能"), max_length=10, choices=LabourAbility.choices, default=LabourAbility.ORDINARY
+    )
+    work_status = models.CharField(
+        _("务工状况"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.NOT_WORKING
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+
+    objects = ActiveQuerySet.as_manager()
+
+    county_source = "household"
+
+    class Meta:
+        ordering = ["household_id", "id"]
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation=Relation.HEAD, archived_at__isnull=True),
+                name="one_head_per_household",
+                violation_error_message=_("一户只能有一名户主。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Birth date and sex are coded in the ID number; fill them so lists need no parsing.
+        if self.id_number and birth_date_from_id(self.id_number):
+            self.birth_date = self.birth_date or birth_date_from_id(self.id_number)
+            self.sex = self.sex or sex_from_id(self.id_number)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.id_number or birth_date_from_id(self.id_number) is None:
+            return
+        errors = {}
+        coded_birth_date = birth_date_from_id(self.id_number)
+        coded_sex = sex_from_id(self.id_number)
+        if self.birth_date and self.birth_date != coded_birth_date:
+            errors["birth_date"] = _("出生日期与身份证号不一致。")
+        if self.sex and self.sex != coded_sex:
+            errors["sex"] = _("性别与身份证号不一致。")
+        if errors:
+            raise ValidationError(errors)
