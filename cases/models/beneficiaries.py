@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
@@ -106,6 +107,9 @@ class Household(ReviewedRecord):
 
     def __str__(self):
         return f"{self.register_number} {self.head_name}"
+
+    def get_absolute_url(self):
+        return reverse("cases:household_detail", args=[self.pk])
 
     @property
     def exit_year(self):

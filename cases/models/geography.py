@@ -118,6 +118,10 @@ class UnionBody(models.Model):
         verbose_name=_("县区"),
     )
 
+    objects = ScopedQuerySet.as_manager()
+
+    county_lookup = "county"
+
     class Meta:
         ordering = ["level", "county__code"]
         verbose_name = _("工会组织")
