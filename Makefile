@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed-from-lock
 # The development server runs in DEBUG; everything else uses the production settings.
 DEV := DEBUG=true
 
-.PHONY: run install migrate demo test lint check-deploy lock messages clean
+.PHONY: run install migrate demo test lint check-deploy lock clean
 
 run: migrate demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -40,13 +40,11 @@ check-deploy: install
 
 # Re-pin dependencies after editing pyproject.toml.
 lock: install
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --generate-hashes \
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --generate-hashes --allow-unsafe \
 		-o requirements.lock pyproject.toml
-
-# Refresh the English catalogue after changing Chinese strings, then compile it.
-messages: install
-	$(DEV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=static --ignore=staticfiles
-	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# Translations (make messages, compilemessages, check-messages) and vendored assets.
+include scripts/messages.mk

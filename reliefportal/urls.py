@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("ReliefPortal 劳模助力脱贫 管理后台")
+admin.site.site_title = _("ReliefPortal 管理后台")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("cases.urls")),
+]
