@@ -1,9 +1,13 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Household, Village
+from cases.choices import Relation
+from cases.models import Household, Member, Village
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ScopedFormMixin:
@@ -15,12 +19,30 @@ class ScopedFormMixin:
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for name, model in self.scoped_fields.items():
-            self.fields[name].queryset = model.objects.for_user(user, "change")
+        for name, (model, related) in self.scoped_fields.items():
+            queryset = model.objects.for_user(user, "change").select_related(*related)
+            self.fields[name].queryset = queryset
 
 
-class HouseholdForm(ScopedFormMixin, forms.ModelForm):
-    scoped_fields = {"village": Village}
+class VersionedFormMixin(forms.Form):
+    """Carries the version of the record the user opened, so the view can refuse to overwrite
+    a change someone else saved in the meantime."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def refresh_loaded_version(self, version):
+        """After a conflict: the next submit deliberately replaces the version now shown."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = version
+
+
+class HouseholdForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    scoped_fields = {"village": (Village, ["township"])}
 
     class Meta:
         model = Household
@@ -30,18 +52,16 @@ class HouseholdForm(ScopedFormMixin, forms.ModelForm):
             "monitoring",
         ]
         widgets = {
-            "identified_on": forms.DateInput(attrs={"type": "date"}),
-            "exit_date": forms.DateInput(attrs={"type": "date"}),
+            "identified_on": DATE_INPUT,
+            "exit_date": DATE_INPUT,
             "other_causes": forms.CheckboxSelectMultiple,
             "demands": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = self.fields["village"].queryset.select_related(
-            "township"
-        )
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(_("基本信息"), "register_number", "head_name", "village", "phone"),
             Fieldset(
@@ -49,5 +69,44 @@ class HouseholdForm(ScopedFormMixin, forms.ModelForm):
                 "other_causes", "demands",
             ),
             Fieldset(_("脱贫状态"), "status", "exit_date", "monitoring"),
-            Submit("save", _("保存")),
+            "loaded_version",
         )
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "name", "id_number", "relation", "ethnicity", "education", "health",
+            "labour_ability", "work_status", "phone",
+        ]
+
+
+class MemberFormSetBase(forms.BaseInlineFormSet):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.queryset = self.queryset.filter(archived_at__isnull=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.template = "bootstrap5/table_inline_formset.html"
+
+    def clean(self):
+        super().clean()
+        heads = [
+            form for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if form.cleaned_data.get("relation") == Relation.HEAD
+        ]
+        if len(heads) > 1:
+            raise ValidationError(_("一户只能有一名户主。"))
+        id_numbers = [
+            form.cleaned_data.get("id_number") for form in self.forms
+            if form.cleaned_data.get("id_number")
+        ]
+        if len(id_numbers) != len(set(id_numbers)):
+            raise ValidationError(_("同一身份证号在本户中填写了两次。"))
+
+
+MemberFormSet = forms.inlineformset_factory(
+    Household, Member, form=MemberForm, formset=MemberFormSetBase, extra=2, can_delete=False,
+)

@@ -3,12 +3,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import render
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases.forms import HouseholdForm
-from cases.models import Household
+from cases import exports, filters, tables
+from cases.forms import HouseholdForm, MemberFormSet
+from cases.models import Household, Member
+from cases.services import EditConflict, check_version
 
 
 @login_required
@@ -24,27 +31,147 @@ class ScopedObjectMixin(LoginRequiredMixin):
         return self.model.objects.for_user(self.request.user)
 
 
-class ScopedEditMixin(ScopedObjectMixin):
-    """Edits need the change scope: a row the user may see but not change (a city reviewer's
-    view of county data) answers 403. The save runs in one transaction."""
+class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
+    """A filtered, sortable, paginated list of one model, with the filters in the URL, and
+    ``?export=csv`` / ``?export=xlsx`` for exactly the filtered rows in the same order.
 
-    success_message = _("已保存。")
+    Subclasses declare ``model``, ``filterset_class`` and ``table_class``, and extend
+    ``get_queryset`` with the joins their columns need, so a page costs the same number of
+    queries however many rows it shows.
+    """
+
+    template_name = "cases/object_list.html"
+    table_pagination = {"per_page": 25}
+    exporters = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("export")
+        if export_format not in self.exporters:
+            return super().get(request, *args, **kwargs)
+        filterset = self.get_filterset(self.get_filterset_class())
+        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        table = RequestConfig(request, paginate=False).configure(self.table_class(queryset))
+        rows = exports.export_rows(table, table.data.data)
+        filename = f"{self.model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}"
+        if export_format == "csv":
+            return exports.csv_response(rows, filename)
+        return exports.xlsx_response(rows, filename, str(self.model._meta.verbose_name_plural))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "opts": self.model._meta}
+
+
+class ObjectEditView(ScopedObjectMixin, UpdateView):
+    """Create (no ``pk`` in the URL) or edit one record, with an optional inline formset, in one
+    transaction: the record and every row of the formset are saved, or nothing is.
+
+    Only county staff create, and the record's county is set here from the account, never
+    from the form. Editing needs the change scope: a record the user may see but not change
+    answers 403. A record changed by someone else since the form was opened is not
+    overwritten: the user is told what changed and may submit again.
+    """
+
+    template_name = "cases/object_form.html"
+    formset_class = None
 
     def get_object(self, queryset=None):
+        user = self.request.user
+        if "pk" not in self.kwargs:
+            if not user.is_county_staff:
+                raise PermissionDenied
+            return None
         obj = super().get_object(queryset)
-        changeable = self.model.objects.for_user(self.request.user, "change")
-        if not changeable.filter(pk=obj.pk).exists():
+        if not self.model.objects.for_user(user, "change").filter(pk=obj.pk).exists():
             raise PermissionDenied
         return obj
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def form_valid(self, form):
-        with transaction.atomic():
-            response = super().form_valid(form)
-        messages.success(self.request, self.success_message)
-        return response
+    def get_formset(self):
+        if self.formset_class is None:
+            return None
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.formset_class(
+            data, instance=self.object or self.model(), form_kwargs={}, user=self.request.user
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formset", self.get_formset())
+        if self.formset_class is not None:
+            kwargs["formset_title"] = self.formset_class.model._meta.verbose_name_plural
+        return {**super().get_context_data(**kwargs), "opts": self.model._meta}
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        formset = self.get_formset()
+        if form.is_valid() and (formset is None or formset.is_valid()):
+            try:
+                with transaction.atomic():
+                    self.save(form, formset)
+            except EditConflict as conflict:
+                form.add_error(None, conflict.message)
+                form.refresh_loaded_version(conflict.current_version)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def save(self, form, formset):
+        user = self.request.user
+        record = form.instance
+        if record.pk:
+            check_version(record, form)
+        else:
+            record.recorded_by = user
+            if not record.county_source and record.county_id is None:
+                record.county = user.county
+        self.object = form.save()
+        if formset is not None:
+            formset.instance = self.object
+            for row in formset.save(commit=False):
+                if row.pk is None:
+                    row.recorded_by = user
+                row.save()
+        # The county is derived from choices the user was allowed; check it all the same.
+        if not self.model.objects.for_user(user, "change").filter(pk=self.object.pk).exists():
+            raise PermissionDenied
+
+
+def active_member_count():
+    """Members per household as a correlated subquery, computed only for the rows shown."""
+    per_household = (
+        Member.objects.active()
+        .filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)
+
+
+class HouseholdListView(ObjectListView):
+    model = Household
+    filterset_class = filters.HouseholdFilterSet
+    table_class = tables.HouseholdTable
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().active()
+            .select_related("village__township", "main_cause")
+            .annotate(member_count=active_member_count())
+        )
+
+
+class MemberListView(ObjectListView):
+    model = Member
+    filterset_class = filters.MemberFilterSet
+    table_class = tables.MemberTable
+
+    def get_queryset(self):
+        return super().get_queryset().active().select_related("household")
 
 
 class HouseholdDetailView(ScopedObjectMixin, DetailView):
@@ -60,6 +187,7 @@ class HouseholdDetailView(ScopedObjectMixin, DetailView):
         }
 
 
-class HouseholdUpdateView(ScopedEditMixin, UpdateView):
+class HouseholdEditView(ObjectEditView):
     model = Household
     form_class = HouseholdForm
+    formset_class = MemberFormSet

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases.models import County, Household, Member, Pairing, Village
 from cases.querysets import ScopedQuerySet
 from tests.factories import MemberFactory, PairingFactory, VillageFactory
+from tests.forms import page_post_data
 
 
 @pytest.fixture
@@ -148,7 +149,8 @@ class TestHouseholdPages:
     ):
         household = case_a.household
         client.force_login(county_a_clerk)
-        response = client.post(self.edit(household), self.valid_post(household, head_name="王五"))
+        form_page = client.get(self.edit(household))
+        response = client.post(self.edit(household), page_post_data(form_page, head_name="王五"))
         assert response.status_code == 302
         assert response.url == self.detail(household)
         household.refresh_from_db()
@@ -161,8 +163,9 @@ class TestHouseholdPages:
         household = case_a.household
         foreign_village = VillageFactory(township__county=county_b)
         client.force_login(county_a_clerk)
+        form_page = client.get(self.edit(household))
         response = client.post(
-            self.edit(household), self.valid_post(household, village=foreign_village.pk)
+            self.edit(household), page_post_data(form_page, village=foreign_village.pk)
         )
         assert response.status_code == 200
         assert "village" in response.context["form"].errors
@@ -173,9 +176,10 @@ class TestHouseholdPages:
     def test_bad_input_keeps_what_was_typed_and_saves_nothing(self, client, county_a_clerk, case_a):
         household = case_a.household
         client.force_login(county_a_clerk)
+        form_page = client.get(self.edit(household))
         response = client.post(
             self.edit(household),
-            self.valid_post(household, head_name="新名字", status="exited", exit_date="2001-01-01"),
+            page_post_data(form_page, head_name="新名字", status="exited", exit_date="2001-01-01"),
         )
         assert response.status_code == 200
         assert response.context["form"].errors["exit_date"] == ["脱贫日期不能早于识别日期。"]

@@ -57,6 +57,9 @@ class CountyOwned(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Bumped on every save; an edit form posts the version it was opened at, so a change made
+    # meanwhile by someone else is noticed instead of silently overwritten.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords(inherit=True)
     objects = ScopedQuerySet.as_manager()
@@ -72,6 +75,8 @@ class CountyOwned(models.Model):
     def save(self, *args, **kwargs):
         if self.county_source:
             self.county_id = getattr(self, self.county_source).county_id
+        if not self._state.adding:
+            self.version += 1
         super().save(*args, **kwargs)
 
 
