@@ -79,6 +79,10 @@ class CountyOwned(models.Model):
             self.version += 1
         super().save(*args, **kwargs)
 
+    def autocomplete_label(self):
+        """How the row reads in a search-as-you-type choice."""
+        return str(self)
+
 
 class ReviewedRecord(CountyOwned):
     """A county record that the city union reviews: draft → submitted → approved or returned."""

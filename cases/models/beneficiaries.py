@@ -20,6 +20,7 @@ from cases.fields import ResidentIDField
 from cases.querysets import ActiveQuerySet
 from cases.validators import (
     birth_date_from_id,
+    mask_id_number,
     sex_from_id,
     validate_not_in_future,
     validate_phone,
@@ -182,6 +183,9 @@ class Member(CountyOwned):
             self.birth_date = self.birth_date or birth_date_from_id(self.id_number)
             self.sex = self.sex or sex_from_id(self.id_number)
         super().save(*args, **kwargs)
+
+    def autocomplete_label(self):
+        return f"{self.name}({mask_id_number(self.id_number)})"
 
     def clean(self):
         if not self.id_number or birth_date_from_id(self.id_number) is None:

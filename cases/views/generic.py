@@ -1,26 +1,18 @@
+"""The generic views every page of the county workspace is declared with."""
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, UpdateView
+from django.views.generic import UpdateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases import exports, filters, tables
-from cases.forms import HouseholdForm, MemberFormSet
-from cases.models import Household, Member
+from cases import exports
 from cases.services import EditConflict, check_version
-
-
-@login_required
-def home(request):
-    return render(request, "cases/home.html")
 
 
 class ScopedObjectMixin(LoginRequiredMixin):
@@ -139,55 +131,3 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
             raise PermissionDenied
 
 
-def active_member_count():
-    """Members per household as a correlated subquery, computed only for the rows shown."""
-    per_household = (
-        Member.objects.active()
-        .filter(household=OuterRef("pk"))
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)
-
-
-class HouseholdListView(ObjectListView):
-    model = Household
-    filterset_class = filters.HouseholdFilterSet
-    table_class = tables.HouseholdTable
-
-    def get_queryset(self):
-        return (
-            super().get_queryset().active()
-            .select_related("village__township", "main_cause")
-            .annotate(member_count=active_member_count())
-        )
-
-
-class MemberListView(ObjectListView):
-    model = Member
-    filterset_class = filters.MemberFilterSet
-    table_class = tables.MemberTable
-
-    def get_queryset(self):
-        return super().get_queryset().active().select_related("household")
-
-
-class HouseholdDetailView(ScopedObjectMixin, DetailView):
-    model = Household
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("village__township", "main_cause", "county")
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "members": self.object.members.active(),
-        }
-
-
-class HouseholdEditView(ObjectEditView):
-    model = Household
-    form_class = HouseholdForm
-    formset_class = MemberFormSet
