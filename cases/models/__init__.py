@@ -15,6 +15,7 @@ from .beneficiaries import Household, Member, PovertyCause
 from .geography import County, Township, UnionBody, Village
 from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
 from .pairings import Pairing
+from .review import ReviewEvent
 
 __all__ = [
     "AdvancedCollective",
@@ -33,6 +34,7 @@ __all__ = [
     "Pairing",
     "PovertyCause",
     "ProjectBeneficiary",
+    "ReviewEvent",
     "ReviewedRecord",
     "Township",
     "TrainingAttendance",

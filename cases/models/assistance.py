@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AidKind, FinanceModel, VolunteerEventKind
@@ -41,6 +42,12 @@ class TrainingSession(ReviewedRecord):
 
     def __str__(self):
         return f"{self.held_on} {self.topic}"
+
+    def get_absolute_url(self):
+        """Many households attend a session: it is shown on its trainer's page."""
+        if self.labor_model_id:
+            return reverse("cases:labormodel_detail", args=[self.labor_model_id])
+        return reverse("cases:trainingsession_edit", args=[self.pk])
 
 
 class TrainingAttendance(CountyOwned):
@@ -113,6 +120,14 @@ class IndustryProject(ReviewedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        """A project is shown on the page of the enterprise or collective that runs it."""
+        if self.enterprise_id:
+            return reverse("cases:enterprise_detail", args=[self.enterprise_id])
+        if self.collective_id:
+            return reverse("cases:advancedcollective_detail", args=[self.collective_id])
+        return reverse("cases:industryproject_edit", args=[self.pk])
+
     def clean(self):
         if bool(self.enterprise_id) == bool(self.collective_id):
             raise ValidationError(
@@ -179,6 +194,9 @@ class Workshop(ReviewedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("cases:enterprise_detail", args=[self.enterprise_id])
+
 
 class FinanceAgreement(ReviewedRecord):
     """金融扶贫带贫协议 between an enterprise or co-op and a household."""
@@ -213,6 +231,9 @@ class FinanceAgreement(ReviewedRecord):
     def __str__(self):
         return f"{self.enterprise} — {self.household}({self.get_model_display()})"
 
+    def get_absolute_url(self):
+        return reverse("cases:household_detail", args=[self.household_id])
+
 
 class DividendPayment(ReviewedRecord):
     """A yearly dividend actually paid to the household under a finance agreement."""
@@ -243,8 +264,16 @@ class DividendPayment(ReviewedRecord):
     def __str__(self):
         return f"{self.agreement} {self.year}"
 
+    def get_absolute_url(self):
+        return reverse("cases:household_detail", args=[self.agreement.household_id])
+
     def clean(self):
-        if self.agreement_id and self.paid_on and self.paid_on < self.agreement.signed_on:
+        # The agreement may be new and unsaved (typed in the same form), so no agreement_id yet.
+        try:
+            signed_on = self.agreement.signed_on
+        except FinanceAgreement.DoesNotExist:
+            return
+        if self.paid_on and signed_on and self.paid_on < signed_on:
             raise ValidationError({"paid_on": _("发放日期不能早于协议签订日期。")})
 
 
@@ -304,6 +333,9 @@ class Employment(ReviewedRecord):
     def __str__(self):
         return f"{self.member} {self.employer}"
 
+    def get_absolute_url(self):
+        return reverse("cases:household_detail", args=[self.member.household_id])
+
     @property
     def employer(self):
         return self.enterprise or self.workshop or self.collective or self.employer_name
@@ -343,6 +375,10 @@ class VolunteerEvent(ReviewedRecord):
     def __str__(self):
         return f"{self.held_on} {self.title}"
 
+    def get_absolute_url(self):
+        """Volunteer teams have no page of their own yet: an event opens in its form."""
+        return reverse("cases:volunteerevent_edit", args=[self.pk])
+
 
 class MaterialAid(ReviewedRecord):
     """A visit (走访) or material, cash or charity-shop help given to a household."""
@@ -373,3 +409,6 @@ class MaterialAid(ReviewedRecord):
 
     def __str__(self):
         return f"{self.given_on} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("cases:household_detail", args=[self.household_id])

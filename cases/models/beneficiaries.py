@@ -83,6 +83,7 @@ class Household(ReviewedRecord):
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+    archive_reason = models.CharField(_("归档原因"), max_length=100, blank=True, editable=False)
 
     objects = ActiveQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CollectiveHonour, EnterpriseKind, HonourLevel, HonourTitle, Sex, TeamField
@@ -59,6 +60,9 @@ class LaborModel(ReviewedRecord):
     def __str__(self):
         return f"{self.name}({self.get_honour_level_display()}{self.get_honour_title_display()})"
 
+    def get_absolute_url(self):
+        return reverse("cases:labormodel_detail", args=[self.pk])
+
 
 class AdvancedCollective(ReviewedRecord):
     """An honoured unit (工人先锋号, 五一劳动奖状) that takes part in the programme."""
@@ -83,6 +87,9 @@ class AdvancedCollective(ReviewedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:advancedcollective_detail", args=[self.pk])
 
 
 class Enterprise(ReviewedRecord):
@@ -125,6 +132,9 @@ class Enterprise(ReviewedRecord):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("cases:enterprise_detail", args=[self.pk])
+
 
 class VolunteerTeam(ReviewedRecord):
     """A labor-model volunteer service team (劳模志愿服务队)."""
@@ -155,3 +165,7 @@ class VolunteerTeam(ReviewedRecord):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """Volunteer teams have no page of their own yet: a team opens in its form."""
+        return reverse("cases:volunteerteam_edit", args=[self.pk])

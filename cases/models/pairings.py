@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +106,14 @@ class Pairing(ReviewedRecord):
         # The pairing belongs to the county of the household or village it helps.
         self.county_id = self.target.county_id
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The household's page; a village pairing is shown on its helper's page."""
+        if self.household_id:
+            return reverse("cases:household_detail", args=[self.household_id])
+        for name in self.HELPER_FIELDS:
+            helper_id = getattr(self, f"{name}_id")
+            if helper_id:
+                helper_model = self._meta.get_field(name).related_model._meta.model_name
+                return reverse(f"cases:{helper_model}_detail", args=[helper_id])
+        return reverse("cases:pairing_edit", args=[self.pk])

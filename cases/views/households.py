@@ -1,19 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 
 from cases import filters, tables
+from cases.forms.archive import ArchiveForm
 from cases.forms.households import HouseholdForm, MemberFormSet
-from cases.models import Household, Member
+from cases.models import Household, Member, Pairing
+from cases.selectors import household_timeline
+from cases.services import household_archive, member_archive
 
-from .generic import ObjectEditView, ObjectListView, ScopedObjectMixin
-
-
-@login_required
-def home(request):
-    return render(request, "cases/home.html")
+from .generic import ObjectEditView, ObjectListView
+from .review import CasePageMixin
 
 
 def active_member_count():
@@ -51,16 +56,70 @@ class MemberListView(ObjectListView):
         return super().get_queryset().active().select_related("household")
 
 
-class HouseholdDetailView(ScopedObjectMixin, DetailView):
+# The case page's "add help" buttons: (label, create page, what the page is opened with).
+ADD_HELP = (
+    (pgettext_lazy("add help", "结对帮扶"), "cases:pairing_add"),
+    (pgettext_lazy("add help", "技术培训"), "cases:trainingsession_add"),
+    (pgettext_lazy("add help", "就业"), "cases:employment_add"),
+    (pgettext_lazy("add help", "带贫协议"), "cases:financeagreement_add"),
+    (pgettext_lazy("add help", "走访与物资"), "cases:materialaid_add"),
+    (pgettext_lazy("add help", "产业项目"), "cases:industryproject_add"),
+)
+
+
+# What is recorded for one member rather than for the whole household.
+MEMBER_HELP = {"cases:trainingsession_add", "cases:employment_add"}
+
+
+def add_help_links(param, pk):
+    """The create pages that exist, opened for one household (``?household=<pk>``) or one
+    member (``?member=<pk>``)."""
+    links = []
+    for label, url_name in ADD_HELP:
+        if param == "member" and url_name not in MEMBER_HELP:
+            continue
+        try:
+            links.append((label, f"{reverse(url_name)}?{param}={pk}"))
+        except NoReverseMatch:
+            continue
+    return links
+
+
+class HouseholdDetailView(CasePageMixin, DetailView):
+    """The case page: who the household is, who helps it, and one timeline of every piece of
+    help received. An archived household stays readable here, marked as such."""
+
     model = Household
 
     def get_queryset(self):
-        return super().get_queryset().select_related("village__township", "main_cause", "county")
+        return (
+            super().get_queryset()
+            .select_related("village__township", "main_cause", "county")
+            .prefetch_related("other_causes")
+        )
+
+    def may_change(self, record):
+        return record.archived_at is None and super().may_change(record)
 
     def get_context_data(self, **kwargs):
+        household = self.object
+        context = super().get_context_data(**kwargs)
+        pairings = (
+            Pairing.objects.for_user(self.request.user)
+            .filter(household=household)
+            .select_related("labor_model", "collective", "enterprise")
+        )
+        members = list(household.members.active())
+        if context["can_change"]:
+            for member in members:
+                member.add_help_links = add_help_links("member", member.pk)
         return {
-            **super().get_context_data(**kwargs),
-            "members": self.object.members.active(),
+            **context,
+            "members": members,
+            "pairings": pairings,
+            "timeline": household_timeline(household),
+            "add_help_links": add_help_links("household", household.pk)
+            if context["can_change"] else [],
         }
 
 
@@ -68,3 +127,59 @@ class HouseholdEditView(ObjectEditView):
     model = Household
     form_class = HouseholdForm
     formset_class = MemberFormSet
+
+    def get_object(self, queryset=None):
+        household = super().get_object(queryset)
+        if household is not None and household.archived_at is not None:
+            # Archived households are kept as they were when archived.
+            raise PermissionDenied(_("该户已归档,不能再修改。"))
+        return household
+
+
+#
+# Archiving: households and members are archived, never deleted
+#
+
+
+def _changeable(model, request, pk):
+    """The row if ``request.user`` may change it; 404 if they may not even see it (so another
+    county's id reveals nothing), 403 if they see it read-only."""
+    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
+    if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
+        raise PermissionDenied
+    return record
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_household(request, pk):
+    """Ask for the reason (GET), then archive the household and its members (POST)."""
+    household = _changeable(Household, request, pk)
+    if household.archived_at is not None:
+        messages.info(request, _("该户已归档。"))
+        return redirect(household)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_archive(
+                household=household, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已归档。该户不再出现在列表中,档案和变更记录仍保留。"))
+        return redirect(household)
+    return render(request, "cases/household_archive.html", {"household": household, "form": form})
+
+
+@login_required
+@require_POST
+def archive_member(request, pk):
+    member = _changeable(Member, request, pk)
+    try:
+        member_archive(member=member, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已将 %(name)s 归档。") % {"name": member.name})
+    return redirect(member.household)

@@ -1,0 +1,532 @@
+"""Read-side helpers that assemble what a page shows from several models, each in a fixed
+number of queries however many rows there are (HackSoft "selectors", next to services)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.http import QueryDict
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from cases.choices import ReviewStatus
+from cases.fields import ResidentIDField
+from cases.models import (
+    AdvancedCollective,
+    DividendPayment,
+    Employment,
+    Enterprise,
+    FinanceAgreement,
+    Household,
+    IndustryProject,
+    LaborModel,
+    MaterialAid,
+    Member,
+    Pairing,
+    ProjectBeneficiary,
+    ReviewEvent,
+    TrainingAttendance,
+    TrainingSession,
+    VolunteerEvent,
+    VolunteerTeam,
+    Workshop,
+)
+from cases.validators import mask_id_number, mask_phone
+
+#
+# Review comments
+#
+
+
+def latest_return_comments(records):
+    """The city's latest return event of each returned record in ``records`` (any mix of
+    ReviewedRecord models), as ``{(model_name, pk): ReviewEvent}``; one query, or none when no
+    record is returned. Matching on the content type's name, not its id, keeps the count
+    fixed: ``ContentType.objects.get_for_model`` may query when its cache is cold."""
+    returned = {}
+    for record in records:
+        if record.review_status == ReviewStatus.RETURNED:
+            returned.setdefault(record._meta.model_name, set()).add(record.pk)
+    if not returned:
+        return {}
+    condition = Q()
+    for model_name, pks in returned.items():
+        condition |= Q(content_type__model=model_name, object_id__in=pks)
+    events = (
+        ReviewEvent.objects.filter(condition, content_type__app_label="cases")
+        .filter(action=ReviewEvent.Action.RETURNED)
+        .select_related("content_type", "user")
+        .order_by("-created_at", "-id")
+    )
+    latest = {}
+    for event in events:
+        latest.setdefault((event.content_type.model, event.object_id), event)
+    return latest
+
+
+def return_comment_for(comments, record):
+    event = comments.get((record._meta.model_name, record.pk))
+    return event.comment if event else ""
+
+
+def review_events_for(record, user, limit=10):
+    """The latest ``limit`` review steps of ``record`` that ``user`` may see, newest first."""
+    return list(
+        ReviewEvent.objects.for_user(user)
+        .filter(
+            content_type__app_label="cases",
+            content_type__model=record._meta.model_name,
+            object_id=record.pk,
+        )
+        .select_related("user")[:limit]
+    )
+
+
+#
+# A household's timeline of help received
+#
+
+
+@dataclass
+class TimelineEntry:
+    """One piece of help a household received. ``record`` is the reviewed record whose status
+    the entry shows (the session for an attendance, the project for a beneficiary link)."""
+
+    date: datetime.date
+    kind: str
+    title: str
+    record: object
+    details: list = field(default_factory=list)
+    helper: object = None
+    return_comment: str = ""
+    # Breaks ties between entries of the same day: the one recorded last comes first.
+    recorded_at: datetime.datetime = None
+
+    @property
+    def kind_label(self):
+        return TIMELINE_KINDS[self.kind]
+
+
+TIMELINE_KINDS = {
+    "pairing": pgettext_lazy("help kind", "结对帮扶"),
+    "training": pgettext_lazy("help kind", "技术培训"),
+    "employment": pgettext_lazy("help kind", "就业"),
+    "project": pgettext_lazy("help kind", "产业项目"),
+    "agreement": pgettext_lazy("help kind", "带贫协议"),
+    "dividend": pgettext_lazy("help kind", "分红"),
+    "aid": pgettext_lazy("help kind", "走访与物资"),
+}
+
+
+def _yuan(amount):
+    return _("%(amount)s 元") % {"amount": localize(amount)}
+
+
+def _pairing_entries(household):
+    pairings = Pairing.objects.filter(household=household).select_related(
+        "labor_model", "collective", "enterprise"
+    )
+    for pairing in pairings:
+        details = [pairing.get_mode_display()]
+        if pairing.end_date:
+            details.append(_("%(date)s 结束") % {"date": pairing.end_date.isoformat()})
+        yield TimelineEntry(
+            date=pairing.start_date, kind="pairing", title=_("开始结对帮扶"), record=pairing,
+            details=details, helper=pairing.helper, recorded_at=pairing.created_at,
+        )
+
+
+def _training_entries(household):
+    attendance = TrainingAttendance.objects.filter(member__household=household).select_related(
+        "session__labor_model", "member"
+    )
+    for row in attendance:
+        session = row.session
+        yield TimelineEntry(
+            date=session.held_on, kind="training", title=session.topic, record=session,
+            details=[row.member.name, session.place], helper=session.labor_model,
+            recorded_at=row.created_at,
+        )
+
+
+def _employment_entries(household):
+    employments = Employment.objects.filter(member__household=household).select_related(
+        "member", "enterprise", "workshop", "collective"
+    )
+    for job in employments:
+        details = [job.member.name]
+        if job.monthly_wage is not None:
+            details.append(_("月工资 %(wage)s") % {"wage": _yuan(job.monthly_wage)})
+        details.append(_("稳定就业") if job.is_stable else _("非稳定就业"))
+        if job.ended_on:
+            details.append(_("%(date)s 离职") % {"date": job.ended_on.isoformat()})
+        employer = job.enterprise or job.workshop or job.collective
+        yield TimelineEntry(
+            date=job.started_on, kind="employment",
+            title=_("就业:%(employer)s") % {"employer": employer or job.employer_name},
+            record=job, details=details, helper=employer, recorded_at=job.created_at,
+        )
+
+
+def _project_entries(household):
+    links = ProjectBeneficiary.objects.filter(member__household=household).select_related(
+        "project__enterprise", "project__collective", "member"
+    )
+    for link in links:
+        project = link.project
+        yield TimelineEntry(
+            date=link.since, kind="project", title=project.name, record=project,
+            details=[_("受益人 %(name)s") % {"name": link.member.name}],
+            helper=project.enterprise or project.collective, recorded_at=link.created_at,
+        )
+
+
+def _agreement_entries(household):
+    agreements = FinanceAgreement.objects.filter(household=household).select_related(
+        "enterprise"
+    )
+    for agreement in agreements:
+        yield TimelineEntry(
+            date=agreement.signed_on, kind="agreement", title=agreement.get_model_display(),
+            record=agreement, details=[_("协议资金 %(funds)s") % {"funds": _yuan(agreement.funds)}],
+            helper=agreement.enterprise, recorded_at=agreement.created_at,
+        )
+
+
+def _dividend_entries(household):
+    dividends = DividendPayment.objects.filter(agreement__household=household).select_related(
+        "agreement__enterprise"
+    )
+    for dividend in dividends:
+        yield TimelineEntry(
+            date=dividend.paid_on, kind="dividend",
+            title=_("%(year)s 年度分红") % {"year": dividend.year}, record=dividend,
+            details=[_yuan(dividend.amount), dividend.agreement.get_model_display()],
+            helper=dividend.agreement.enterprise, recorded_at=dividend.created_at,
+        )
+
+
+def _aid_entries(household):
+    for aid in MaterialAid.objects.filter(household=household).select_related("labor_model"):
+        details = [aid.description]
+        if aid.value is not None:
+            details.append(_yuan(aid.value))
+        if aid.points is not None:
+            details.append(_("积分 %(points)s") % {"points": aid.points})
+        yield TimelineEntry(
+            date=aid.given_on, kind="aid", title=aid.get_kind_display(), record=aid,
+            details=details, helper=aid.labor_model, recorded_at=aid.created_at,
+        )
+
+
+TIMELINE_SOURCES = (
+    _pairing_entries,
+    _training_entries,
+    _employment_entries,
+    _project_entries,
+    _agreement_entries,
+    _dividend_entries,
+    _aid_entries,
+)
+
+
+def household_timeline(household):
+    """Every piece of help ``household`` and its members received (archived members too: it
+    is the household's history), newest first, each with its review status and, when the city
+    returned it, the reviewer's latest comment.
+
+    One query per kind of help, plus one for the comments when something is returned: the
+    count never depends on how many rows there are.
+    """
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(household)]
+    comments = latest_return_comments(entry.record for entry in entries)
+    for entry in entries:
+        entry.return_comment = return_comment_for(comments, entry.record)
+    entries.sort(key=lambda entry: (entry.date, entry.recorded_at), reverse=True)
+    return entries
+
+
+#
+# Change history
+#
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    date: datetime.datetime
+    user: object
+    action: str
+    reason: str
+    changes: list
+
+
+HISTORY_ACTIONS = {
+    "+": gettext_lazy("创建"),
+    "~": gettext_lazy("修改"),
+    "-": gettext_lazy("删除"),
+}
+# Bookkeeping that changes on every save, or follows from another field (the county from the
+# village): listing it would only hide the real change.
+HISTORY_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version", "county"}
+
+
+def _history_value(model_field, value, related):
+    if value is None or value == "":
+        return "—"
+    if isinstance(model_field, ResidentIDField) or model_field.name == "id_number":
+        return mask_id_number(value)
+    if model_field.name == "phone":
+        return mask_phone(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        found = related.get(model_field.related_model, {}).get(value)
+        return str(found) if found is not None else f"#{value}"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def record_history(record, limit=20):
+    """The latest ``limit`` entries of ``record``'s django-simple-history, newest first, each
+    with the fields it changed (old → new, as the pages show them: choices by label, related
+    rows by name, ID numbers and phones masked). One query for the history, and one per
+    related model whose value changed, to name the rows."""
+    model = type(record)
+    rows = list(
+        record.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    fields = [
+        model._meta.get_field(f.name)
+        for f in record.history.model.tracked_fields
+        if f.name not in HISTORY_SKIPPED_FIELDS
+    ]
+    by_name = {f.name: f for f in fields}
+    # diff_against compares what a form can edit; the fields services set (archived_at,
+    # archive_reason) are compared here, the same way.
+    editable = [f.name for f in fields if f.editable]
+    service_set = [f for f in fields if not f.editable]
+    per_row_changes = []
+    for newer, older in zip(rows[:limit], [*rows[1:], None], strict=False):
+        if older is None:
+            per_row_changes.append([])
+            continue
+        changes = [
+            (change.field, change.old, change.new)
+            for change in newer.diff_against(older, included_fields=editable).changes
+        ]
+        changes += [
+            (f.name, getattr(older, f.attname), getattr(newer, f.attname))
+            for f in service_set
+            if getattr(older, f.attname) != getattr(newer, f.attname)
+        ]
+        per_row_changes.append(changes)
+
+    # Name every related row that appears in a change, one query per related model.
+    wanted = {}
+    for changes in per_row_changes:
+        for name, old, new in changes:
+            if by_name[name].is_relation:
+                wanted.setdefault(by_name[name].related_model, set()).update({old, new} - {None})
+    related = {
+        related_model: related_model._default_manager.select_related().in_bulk(pks)
+        for related_model, pks in wanted.items()
+    }
+
+    entries = []
+    for row, changes in zip(rows[:limit], per_row_changes, strict=True):
+        changes = [
+            FieldChange(
+                label=str(by_name[name].verbose_name),
+                old=_history_value(by_name[name], old, related),
+                new=_history_value(by_name[name], new, related),
+            )
+            for name, old, new in changes
+        ]
+        entries.append(
+            HistoryEntry(
+                date=row.history_date,
+                user=row.history_user,
+                action=HISTORY_ACTIONS.get(row.history_type, row.history_type),
+                reason=row.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+#
+# The home page's work list (county staff)
+#
+
+
+@dataclass
+class ListLink:
+    """A figure and the list page that shows exactly the rows it counts (``url`` is None when
+    that list does not exist)."""
+
+    label: str
+    count: int
+    url: str = None
+
+
+# Every reviewed model, in the order the home page lists them.
+REVIEWED_MODELS = (
+    Household,
+    Pairing,
+    LaborModel,
+    AdvancedCollective,
+    Enterprise,
+    VolunteerTeam,
+    TrainingSession,
+    IndustryProject,
+    Workshop,
+    FinanceAgreement,
+    DividendPayment,
+    Employment,
+    VolunteerEvent,
+    MaterialAid,
+)
+# What each model's name (__str__) and page (get_absolute_url) read, so a short list of mixed
+# records costs one query per model.
+DISPLAY_RELATED = {
+    Pairing: ("labor_model", "collective", "enterprise", "household", "village__township"),
+    FinanceAgreement: ("enterprise", "household"),
+    DividendPayment: ("agreement__enterprise", "agreement__household"),
+    Employment: ("member", "enterprise", "workshop", "collective"),
+}
+
+
+def list_count(request, url_name, **params):
+    """How many rows the list page ``url_name`` shows to ``request.user`` for the query
+    ``params``, and that page's URL with them.
+
+    The count runs the page's own view queryset and FilterSet, exactly as the page does
+    (django-filter's FilterView: an invalid filter shows nothing), so a figure and the list it
+    links to cannot disagree. One COUNT query.
+    """
+    path = reverse(url_name)
+    view = resolve(path).func.view_class()
+    view.setup(request)
+    data = QueryDict(mutable=True)
+    data.update(params)
+    filterset = view.filterset_class(data, queryset=view.get_queryset(), request=request)
+    count = filterset.qs.count() if filterset.is_valid() else 0
+    return ListLink(label="", count=count, url=f"{path}?{data.urlencode()}")
+
+
+def _review_status_counts(request, status):
+    """Per reviewed model with rows in ``status``: the count and its filtered list."""
+    links = []
+    for model in REVIEWED_MODELS:
+        opts = model._meta
+        try:
+            link = list_count(request, f"cases:{opts.model_name}_list", review_status=status)
+        except NoReverseMatch:
+            rows = model.objects.for_user(request.user).filter(review_status=status)
+            if hasattr(rows, "active"):
+                rows = rows.active()
+            link = ListLink(label="", count=rows.count())
+        if link.count:
+            link.label = str(opts.verbose_name_plural)
+            link.model = model
+            links.append(link)
+    return links
+
+
+def recently_returned(user, models, limit=10):
+    """The ``limit`` records of ``models`` most recently returned by the city and not yet
+    resubmitted, newest first, each with ``returned_at``, the reviewer's ``return_comment``
+    and its ``kind_label``. One query per model."""
+    rows = []
+    for model in models:
+        latest_return = ReviewEvent.objects.filter(
+            content_type__app_label="cases",
+            content_type__model=model._meta.model_name,
+            object_id=OuterRef("pk"),
+            action=ReviewEvent.Action.RETURNED,
+        ).order_by("-created_at", "-id")
+        records = model.objects.for_user(user).filter(review_status=ReviewStatus.RETURNED)
+        if hasattr(records, "active"):
+            records = records.active()
+        rows += (
+            records.select_related(*DISPLAY_RELATED.get(model, ()))
+            .annotate(
+                returned_at=Subquery(latest_return.values("created_at")[:1]),
+                return_comment=Subquery(latest_return.values("comment")[:1]),
+            )
+            .order_by(F("returned_at").desc(nulls_last=True), "-pk")[:limit]
+        )
+    for row in rows:
+        row.kind_label = row._meta.verbose_name
+    oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    rows.sort(key=lambda row: row.returned_at or oldest, reverse=True)
+    return rows[:limit]
+
+
+@dataclass
+class CountyWorkList:
+    unpaired_households: ListLink
+    idle_pairings: ListLink
+    returned: list
+    drafts: list
+    recent_returns: list
+
+    @property
+    def returned_total(self):
+        return sum(link.count for link in self.returned)
+
+    @property
+    def drafts_total(self):
+        return sum(link.count for link in self.drafts)
+
+
+def county_work_list(request):
+    """What county staff should look at next, each figure linking to the list of its rows:
+    households nobody is paired with, pairings with no recent help, records the city
+    returned (with the latest of them and the reviewer's comment) and drafts not yet
+    submitted.
+
+    A fixed number of COUNT queries (two, plus two per reviewed model), plus one query per
+    model that has returned records for the short list.
+    """
+    unpaired = list_count(request, "cases:household_list", unpaired="true")
+    unpaired.label = _("无在帮结对的贫困户")
+    idle = list_count(request, "cases:pairing_list", idle="true")
+    idle.label = _("近90天无帮扶记录的结对")
+    returned = _review_status_counts(request, ReviewStatus.RETURNED)
+    return CountyWorkList(
+        unpaired_households=unpaired,
+        idle_pairings=idle,
+        returned=returned,
+        drafts=_review_status_counts(request, ReviewStatus.DRAFT),
+        recent_returns=recently_returned(request.user, [link.model for link in returned]),
+    )
+
+
+def list_links():
+    """Every list page that exists, for the home page's shortcuts."""
+    links = []
+    for model in (Household, Member, *REVIEWED_MODELS[1:]):
+        try:
+            url = reverse(f"cases:{model._meta.model_name}_list")
+        except NoReverseMatch:
+            continue
+        links.append(ListLink(label=str(model._meta.verbose_name_plural), count=None, url=url))
+    return links
