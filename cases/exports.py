@@ -8,6 +8,7 @@ can sort and sum them.
 
 import csv
 import datetime
+import re
 import tempfile
 from decimal import Decimal
 
@@ -22,6 +23,12 @@ NATIVE_TYPES = (datetime.date, datetime.datetime, Decimal, int, float)
 # A cell starting with one of these is a formula to Excel (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Not allowed in a sheet title; / and \ not in a file name either (e.g. 劳模企业/合作社).
+UNSAFE_IN_NAMES = re.compile(r"[\\/?*\[\]:]")
+
+
+def _safe_name(name):
+    return UNSAFE_IN_NAMES.sub("_", name)
 
 
 def _cell(bound_column, row):
@@ -60,13 +67,15 @@ def csv_response(rows, filename):
             yield writer.writerow(["" if value is None else value for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_safe_name(filename)}.csv"
+    )
     return response
 
 
 def xlsx_response(rows, filename, sheet_title):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=_safe_name(sheet_title)[:31])
     for row in rows:
         sheet.append(row)
     # write_only workbooks keep rows on disk until saved; the file then streams from disk.
@@ -74,5 +83,5 @@ def xlsx_response(rows, filename, sheet_title):
     workbook.save(output)
     output.seek(0)
     return FileResponse(
-        output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+        output, as_attachment=True, filename=f"{_safe_name(filename)}.xlsx", content_type=XLSX_TYPE
     )

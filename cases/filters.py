@@ -1,12 +1,17 @@
 """One FilterSet per list. The same FilterSet serves the page, its export and (later) the
 dashboard figures that link to it, so a figure and its list cannot disagree."""
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget, RangeWidget
 
 from cases import models
-from cases.choices import HouseholdAttribute, PovertyStatus, ReviewStatus
+from cases.choices import FinanceModel, HouseholdAttribute, PovertyStatus, ReviewStatus
 
 
 def scoped(model, *related):
@@ -39,7 +44,111 @@ class ReviewedFilterSet(SearchFilterSet):
     )
 
 
-class HouseholdFilterSet(ReviewedFilterSet):
+#
+# Shared pieces of the county workspace lists
+#
+
+YES_NO_CHOICES = (("", "---------"), ("true", _("是")), ("false", _("否")))
+
+
+class DateRangeInput(DateRangeWidget):
+    """Two native date pickers; the range's legend names them, the aria-labels tell them apart."""
+
+    def __init__(self, attrs=None):
+        widgets = (
+            forms.DateInput(attrs={"type": "date", "aria-label": _("从")}, format="%Y-%m-%d"),
+            forms.DateInput(attrs={"type": "date", "aria-label": _("至")}, format="%Y-%m-%d"),
+        )
+        # Past RangeWidget.__init__, which would put in two plain text inputs.
+        super(RangeWidget, self).__init__(widgets, attrs)
+
+
+class NumberRangeInput(RangeWidget):
+    """Lowest and highest value, e.g. of an amount in yuan (``step="0.01"``) or a year."""
+
+    def __init__(self, attrs=None, step="0.01"):
+        widgets = tuple(
+            forms.NumberInput(
+                attrs={"step": step, "min": "0", "aria-label": bound, "placeholder": bound}
+            )
+            for bound in (_("最低"), _("最高"))
+        )
+        super(RangeWidget, self).__init__(widgets, attrs)  # as in DateRangeInput
+
+
+def date_range(field_name, label):
+    return django_filters.DateFromToRangeFilter(
+        field_name=field_name, label=label, widget=DateRangeInput()
+    )
+
+
+def amount_range(field_name, label):
+    return django_filters.RangeFilter(field_name=field_name, label=label, widget=NumberRangeInput())
+
+
+def year_range(field_name, label):
+    return django_filters.RangeFilter(
+        field_name=field_name, label=label, widget=NumberRangeInput(step="1")
+    )
+
+
+def yes_no(field_name, label):
+    return django_filters.BooleanFilter(
+        field_name=field_name, label=label, widget=forms.Select(choices=YES_NO_CHOICES)
+    )
+
+
+def on_date(method, label):
+    return django_filters.DateFilter(
+        method=method, label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def township_filter(village_path):
+    return django_filters.ModelChoiceFilter(
+        field_name=f"{village_path}__township", queryset=scoped(models.Township), label=_("乡镇")
+    )
+
+
+def village_filter(village_path):
+    return django_filters.ModelChoiceFilter(
+        field_name=village_path, queryset=scoped(models.Village, "township"), label=_("行政村")
+    )
+
+
+def member_id_ends_with(household_path, value):
+    """Rows whose household has a member whose ID number ends with ``value`` (the last digits
+    people read out on the phone; a typed x finds the check character X). Exists, so a
+    household with two matching members is listed once."""
+    members = models.Member.objects.filter(
+        household=OuterRef(household_path), id_number__iendswith=value
+    )
+    return Q(Exists(members))
+
+
+class CountyRecordFilterSet(ReviewedFilterSet):
+    """A reviewed county record. City reviewers and administrators also filter by county; county
+    staff see one county only, so they are not offered the choice."""
+
+    county = django_filters.ModelChoiceFilter(queryset=scoped(models.County), label=_("县区"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if getattr(user, "is_county_staff", False):
+            del self.filters["county"]
+        # django-filter puts the filters generated from Meta.fields first; the search box
+        # belongs at the top of every list's form.
+        self.filters.move_to_end("q", last=False)
+
+
+#
+# Households and members
+#
+
+
+class HouseholdFilterSet(CountyRecordFilterSet):
     search_fields = (
         "register_number__icontains",
         "head_name__icontains",
@@ -58,8 +167,10 @@ class HouseholdFilterSet(ReviewedFilterSet):
     cause = django_filters.ModelChoiceFilter(
         queryset=models.PovertyCause.objects.all(), method="filter_cause", label=_("致贫原因")
     )
-    identified = django_filters.DateFromToRangeFilter(
-        field_name="identified_on", label=_("识别日期")
+    identified = date_range("identified_on", _("识别日期"))
+    unpaired = django_filters.BooleanFilter(
+        method="filter_unpaired", label=_("无在帮结对"),
+        widget=forms.Select(choices=(("", "---------"), ("true", _("是")), ("false", _("否")))),
     )
 
     class Meta:
@@ -69,7 +180,7 @@ class HouseholdFilterSet(ReviewedFilterSet):
     def search_condition(self, value):
         # Exists rather than a join, so a household with two matching members shows once.
         member_id_matches = models.Member.objects.filter(
-            household=OuterRef("pk"), id_number__endswith=value
+            household=OuterRef("pk"), id_number__iendswith=value
         )
         return super().search_condition(value) | Q(Exists(member_id_matches))
 
@@ -79,12 +190,20 @@ class HouseholdFilterSet(ReviewedFilterSet):
         )
         return queryset.filter(Q(main_cause=cause) | Q(Exists(other_cause)))
 
+    def filter_unpaired(self, queryset, name, unpaired):
+        """Households no helper is paired with today, neither on their own nor through a
+        pairing with their whole village (the home page's work list counts these)."""
+        paired = models.Pairing.objects.active_on(timezone.localdate()).filter(
+            Q(household=OuterRef("pk")) | Q(village=OuterRef("village"))
+        )
+        return queryset.exclude(Exists(paired)) if unpaired else queryset.filter(Exists(paired))
+
 
 class MemberFilterSet(SearchFilterSet):
     search_fields = (
         "name__icontains",
         "phone__icontains",
-        "id_number__endswith",
+        "id_number__iendswith",
         "household__register_number__icontains",
     )
     township = django_filters.ModelChoiceFilter(
@@ -103,3 +222,342 @@ class MemberFilterSet(SearchFilterSet):
     class Meta:
         model = models.Member
         fields = ["relation", "sex", "education", "health", "labour_ability", "work_status"]
+
+
+#
+# Helpers: labor models, collectives, enterprises, volunteer teams
+#
+
+
+class LaborModelFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "name__icontains",
+        "employer__icontains",
+        "phone__icontains",
+        "id_number__iendswith",
+    )
+    in_service = yes_no("in_service", _("在职"))
+    is_local = yes_no("is_local", _("在本地"))
+    expertise = django_filters.ModelChoiceFilter(
+        queryset=models.ExpertiseField.objects.all(), label=_("专长领域")
+    )
+    year_awarded = year_range("year_awarded", _("授予年份"))
+
+    class Meta:
+        model = models.LaborModel
+        fields = ["honour_level", "honour_title"]
+
+
+class AdvancedCollectiveFilterSet(CountyRecordFilterSet):
+    search_fields = ("name__icontains", "contact_person__icontains", "phone__icontains")
+    year_awarded = year_range("year_awarded", _("授予年份"))
+
+    class Meta:
+        model = models.AdvancedCollective
+        fields = ["honour"]
+
+
+class EnterpriseFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "name__icontains",
+        "credit_code__icontains",
+        "address__icontains",
+        "phone__icontains",
+        "leader__name__icontains",
+    )
+
+    class Meta:
+        model = models.Enterprise
+        fields = ["kind"]
+
+
+class VolunteerTeamFilterSet(CountyRecordFilterSet):
+    search_fields = ("name__icontains", "leader__name__icontains")
+    founded = date_range("founded_on", _("成立日期"))
+
+    class Meta:
+        model = models.VolunteerTeam
+        fields = ["field"]
+
+
+#
+# Pairings
+#
+
+
+class PairingFilterSet(CountyRecordFilterSet):
+    HELPER_KINDS = (
+        ("labor_model", _("劳模")),
+        ("collective", _("先进集体")),
+        ("enterprise", _("劳模企业/合作社")),
+    )
+
+    search_fields = (
+        "labor_model__name__icontains",
+        "collective__name__icontains",
+        "enterprise__name__icontains",
+        "household__register_number__icontains",
+        "household__head_name__icontains",
+        "village__name__icontains",
+    )
+    township = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Township), method="filter_township", label=_("乡镇")
+    )
+    village = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Village, "township"), method="filter_village", label=_("行政村")
+    )
+    helper_kind = django_filters.ChoiceFilter(
+        choices=HELPER_KINDS, method="filter_helper_kind", label=_("帮扶方类型")
+    )
+    active_on = on_date("filter_active_on", _("某日在帮"))
+    started = date_range("start_date", _("开始日期"))
+    idle = django_filters.BooleanFilter(
+        method="filter_idle", label=_("近90天无帮扶记录"),
+        widget=forms.Select(choices=YES_NO_CHOICES),
+    )
+
+    IDLE_DAYS = 90
+
+    class Meta:
+        model = models.Pairing
+        fields = ["mode"]
+
+    def search_condition(self, value):
+        return super().search_condition(value) | member_id_ends_with("household", value)
+
+    # A pairing helps a household or a whole village: both count as "in" the village.
+    def filter_township(self, queryset, name, township):
+        return queryset.filter(
+            Q(household__village__township=township) | Q(village__township=township)
+        )
+
+    def filter_village(self, queryset, name, village):
+        return queryset.filter(Q(household__village=village) | Q(village=village))
+
+    def filter_helper_kind(self, queryset, name, kind):
+        return queryset.filter(**{f"{kind}__isnull": False})
+
+    def filter_active_on(self, queryset, name, day):
+        return queryset.active_on(day)
+
+    def filter_idle(self, queryset, name, idle):
+        """Pairings in place for at least 90 days under which nothing has happened for 90 days:
+        no help dated within them (visit or aid, training attended, job held, agreement signed,
+        dividend paid, project joined) reached the household, or for a village pairing any
+        household of the village, from any helper. The home page's work list counts these."""
+        today = timezone.localdate()
+        since = today - datetime.timedelta(days=self.IDLE_DAYS)
+
+        # (help, path from it to the household, condition that makes it recent)
+        recent_help = (
+            (models.MaterialAid, "household", Q(given_on__gte=since)),
+            (models.TrainingAttendance, "member__household", Q(session__held_on__gte=since)),
+            (
+                models.Employment,
+                "member__household",
+                Q(ended_on__isnull=True) | Q(ended_on__gte=since),
+            ),
+            (models.FinanceAgreement, "household", Q(signed_on__gte=since)),
+            (models.DividendPayment, "agreement__household", Q(paid_on__gte=since)),
+            (models.ProjectBeneficiary, "member__household", Q(since__gte=since)),
+        )
+        # One EXISTS for the household and one for the village rather than an OR inside one,
+        # so each is an index lookup (with the OR, the database scans for every pairing).
+        helped = Q()
+        for model, path, recent in recent_help:
+            for target, outer in ((path, "household"), (f"{path}__village", "village")):
+                rows = model.objects.filter(recent, **{target: OuterRef(outer)})
+                helped |= Q(Exists(rows))
+        idle_pairings = (
+            Q(start_date__lte=since)
+            & (Q(end_date__isnull=True) | Q(end_date__gt=today))
+            & ~helped
+        )
+        return queryset.filter(idle_pairings) if idle else queryset.exclude(idle_pairings)
+
+
+#
+# Assistance records
+#
+
+
+class TrainingSessionFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "topic__icontains",
+        "trainer__icontains",
+        "place__icontains",
+        "labor_model__name__icontains",
+    )
+    field = django_filters.ModelChoiceFilter(
+        queryset=models.ExpertiseField.objects.all(), label=_("培训领域")
+    )
+    held = date_range("held_on", _("培训日期"))
+
+    class Meta:
+        model = models.TrainingSession
+        fields = []
+
+    def search_condition(self, value):
+        # A session someone attended, found by the last digits of that person's ID number.
+        attended = models.TrainingAttendance.objects.filter(
+            session=OuterRef("pk"), member__id_number__iendswith=value
+        )
+        return super().search_condition(value) | Q(Exists(attended))
+
+
+class IndustryProjectFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "name__icontains",
+        "enterprise__name__icontains",
+        "collective__name__icontains",
+    )
+    township = township_filter("village")
+    village = village_filter("village")
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Enterprise), label=_("劳模企业/合作社")
+    )
+    collective = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.AdvancedCollective), label=_("先进集体")
+    )
+    started = date_range("started_on", _("开始日期"))
+    funds = amount_range("funds", _("帮扶资金(元)"))
+
+    class Meta:
+        model = models.IndustryProject
+        fields = []
+
+    def search_condition(self, value):
+        benefits = models.ProjectBeneficiary.objects.filter(
+            project=OuterRef("pk"), member__id_number__iendswith=value
+        )
+        return super().search_condition(value) | Q(Exists(benefits))
+
+
+class WorkshopFilterSet(CountyRecordFilterSet):
+    search_fields = ("name__icontains", "enterprise__name__icontains", "project__name__icontains")
+    township = township_filter("village")
+    village = village_filter("village")
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Enterprise), label=_("劳模企业/合作社")
+    )
+    opened = date_range("opened_on", _("设立日期"))
+
+    class Meta:
+        model = models.Workshop
+        fields = []
+
+
+class FinanceAgreementFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "household__register_number__icontains",
+        "household__head_name__icontains",
+        "enterprise__name__icontains",
+    )
+    township = township_filter("household__village")
+    village = village_filter("household__village")
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Enterprise), label=_("劳模企业/合作社")
+    )
+    signed = date_range("signed_on", _("签订日期"))
+    funds = amount_range("funds", _("协议资金(元)"))
+
+    class Meta:
+        model = models.FinanceAgreement
+        fields = ["model"]
+
+    def search_condition(self, value):
+        return super().search_condition(value) | member_id_ends_with("household", value)
+
+
+class DividendPaymentFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "agreement__household__register_number__icontains",
+        "agreement__household__head_name__icontains",
+        "agreement__enterprise__name__icontains",
+    )
+    township = township_filter("agreement__household__village")
+    village = village_filter("agreement__household__village")
+    enterprise = django_filters.ModelChoiceFilter(
+        field_name="agreement__enterprise", queryset=scoped(models.Enterprise),
+        label=_("劳模企业/合作社"),
+    )
+    model = django_filters.ChoiceFilter(
+        field_name="agreement__model", choices=FinanceModel.choices, label=_("带贫模式")
+    )
+    year = django_filters.NumberFilter(label=_("分红年度"))
+    paid = date_range("paid_on", _("发放日期"))
+    amount = amount_range("amount", _("分红金额(元)"))
+
+    class Meta:
+        model = models.DividendPayment
+        fields = []
+
+    def search_condition(self, value):
+        return super().search_condition(value) | member_id_ends_with("agreement__household", value)
+
+
+class EmploymentFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "member__name__icontains",
+        "member__id_number__iendswith",
+        "member__phone__icontains",
+        "member__household__register_number__icontains",
+        "enterprise__name__icontains",
+        "workshop__name__icontains",
+        "collective__name__icontains",
+        "employer_name__icontains",
+    )
+    township = township_filter("member__household__village")
+    village = village_filter("member__household__village")
+    enterprise = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Enterprise), label=_("劳模企业/合作社")
+    )
+    workshop = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.Workshop), label=_("扶贫车间")
+    )
+    is_stable = yes_no("is_stable", _("稳定就业"))
+    job_training = yes_no("job_training", _("接受岗前培训"))
+    employed_on = on_date("filter_employed_on", _("某日在岗"))
+    started = date_range("started_on", _("就业日期"))
+    monthly_wage = amount_range("monthly_wage", _("月工资(元)"))
+
+    class Meta:
+        model = models.Employment
+        fields = []
+
+    def filter_employed_on(self, queryset, name, day):
+        return queryset.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day), started_on__lte=day
+        )
+
+
+class VolunteerEventFilterSet(CountyRecordFilterSet):
+    search_fields = ("title__icontains", "place__icontains", "team__name__icontains")
+    team = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.VolunteerTeam), label=_("志愿服务队")
+    )
+    held = date_range("held_on", _("活动日期"))
+
+    class Meta:
+        model = models.VolunteerEvent
+        fields = ["kind"]
+
+
+class MaterialAidFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "household__register_number__icontains",
+        "household__head_name__icontains",
+        "labor_model__name__icontains",
+        "description__icontains",
+    )
+    township = township_filter("household__village")
+    village = village_filter("household__village")
+    given = date_range("given_on", _("日期"))
+    value = amount_range("value", _("折合金额(元)"))
+
+    class Meta:
+        model = models.MaterialAid
+        fields = ["kind"]
+
+    def search_condition(self, value):
+        return super().search_condition(value) | member_id_ends_with("household", value)
