@@ -116,3 +116,183 @@ class PairingFactory(DjangoModelFactory):
     mode = PairingMode.TECHNICAL
     start_date = datetime.date(2018, 6, 1)
     plan = "种植技术指导"
+
+
+# Factories for the remaining models (added with the admin tests). Choice values are the stored
+# codes; amounts are strings, which Django saves as exact decimals.
+
+
+def expertise_field(code="planting_breeding"):
+    return models.ExpertiseField.objects.get(code=code)
+
+
+class PovertyCauseFactory(DjangoModelFactory):
+    class Meta:
+        model = models.PovertyCause
+
+    code = factory.Sequence(lambda n: f"test_cause_{n}")
+    name = factory.Sequence(lambda n: f"测试致贫原因{n}")
+
+
+class ExpertiseFieldFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ExpertiseField
+
+    code = factory.Sequence(lambda n: f"test_field_{n}")
+    name = factory.Sequence(lambda n: f"测试专长{n}")
+
+
+class UnionBodyFactory(DjangoModelFactory):
+    class Meta:
+        model = models.UnionBody
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.LazyAttribute(lambda o: f"{o.county.name}总工会")
+    level = "county"
+
+
+class AdvancedCollectiveFactory(DjangoModelFactory):
+    class Meta:
+        model = models.AdvancedCollective
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"先进集体{n}")
+    honour = "worker_pioneer"
+    year_awarded = 2015
+
+
+class VolunteerTeamFactory(DjangoModelFactory):
+    class Meta:
+        model = models.VolunteerTeam
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"劳模志愿服务队{n}")
+    field = "agriculture"
+    leader = factory.SubFactory(LaborModelFactory, county=factory.SelfAttribute("..county"))
+    founded_on = datetime.date(2017, 5, 1)
+
+
+class TrainingSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.TrainingSession
+
+    county = factory.SubFactory(CountyFactory)
+    held_on = datetime.date(2018, 5, 10)
+    topic = factory.Sequence(lambda n: f"种植技术培训{n}")
+    field = factory.LazyFunction(expertise_field)
+    trainer = "张师傅"
+    labor_model = factory.SubFactory(LaborModelFactory, county=factory.SelfAttribute("..county"))
+    place = "村委会"
+
+
+class TrainingAttendanceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.TrainingAttendance
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    member = factory.SubFactory(MemberFactory)
+    county = factory.SelfAttribute("session.county")
+
+
+class IndustryProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = models.IndustryProject
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"产业扶贫项目{n}")
+    enterprise = factory.SubFactory(EnterpriseFactory, county=factory.SelfAttribute("..county"))
+    funds = "500000.00"
+    started_on = datetime.date(2018, 3, 1)
+    village = factory.SubFactory(
+        VillageFactory, township__county=factory.SelfAttribute("...county")
+    )
+
+
+class ProjectBeneficiaryFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ProjectBeneficiary
+
+    project = factory.SubFactory(IndustryProjectFactory)
+    member = factory.SubFactory(MemberFactory)
+    county = factory.SelfAttribute("project.county")
+    since = datetime.date(2018, 4, 1)
+
+
+class WorkshopFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Workshop
+
+    name = factory.Sequence(lambda n: f"扶贫车间{n}")
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    county = factory.SelfAttribute("enterprise.county")
+    opened_on = datetime.date(2018, 4, 1)
+
+
+class FinanceAgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = models.FinanceAgreement
+
+    enterprise = factory.SubFactory(EnterpriseFactory, county=factory.SelfAttribute("..county"))
+    household = factory.SubFactory(HouseholdFactory)
+    county = factory.SelfAttribute("household.county")
+    model = "equity_dividend"
+    funds = "50000.00"
+    signed_on = datetime.date(2017, 6, 1)
+
+
+class DividendPaymentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.DividendPayment
+
+    agreement = factory.SubFactory(FinanceAgreementFactory)
+    county = factory.SelfAttribute("agreement.county")
+    year = 2018
+    amount = "2000.00"
+    paid_on = datetime.date(2018, 12, 20)
+
+
+class EmploymentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Employment
+
+    member = factory.SubFactory(MemberFactory)
+    county = factory.SelfAttribute("member.county")
+    enterprise = factory.SubFactory(EnterpriseFactory, county=factory.SelfAttribute("..county"))
+    started_on = datetime.date(2018, 3, 1)
+    monthly_wage = "2500.00"
+    is_stable = True
+
+
+class VolunteerEventFactory(DjangoModelFactory):
+    class Meta:
+        model = models.VolunteerEvent
+
+    team = factory.SubFactory(VolunteerTeamFactory)
+    county = factory.SelfAttribute("team.county")
+    held_on = datetime.date(2018, 7, 1)
+    title = factory.Sequence(lambda n: f"扶贫政策宣讲{n}")
+    kind = "policy_talk"
+    beneficiaries = 50
+
+
+class MaterialAidFactory(DjangoModelFactory):
+    class Meta:
+        model = models.MaterialAid
+
+    household = factory.SubFactory(HouseholdFactory)
+    county = factory.SelfAttribute("household.county")
+    given_on = datetime.date(2018, 2, 1)
+    kind = "visit"
+    labor_model = factory.SubFactory(LaborModelFactory, county=factory.SelfAttribute("..county"))
+    description = "春节走访慰问"
+    value = "500.00"
+
+
+class ReviewEventFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ReviewEvent
+
+    record = factory.SubFactory(HouseholdFactory)
+    county = factory.SelfAttribute("record.county")
+    action = "submitted"
+    user = factory.SubFactory(UserFactory, county=factory.SelfAttribute("..county"))

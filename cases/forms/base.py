@@ -5,6 +5,12 @@ from django import forms
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def choosable(model, user):
+    """Rows ``user`` may pick in a form: their change scope, without archived rows."""
+    queryset = model.objects.for_user(user, "change")
+    return queryset.active() if hasattr(queryset, "active") else queryset
+
+
 class ScopedFormMixin:
     """Narrows every choice to the rows the user may change, so a posted id from another
     county fails validation like any invalid choice."""
@@ -15,8 +21,7 @@ class ScopedFormMixin:
         super().__init__(*args, **kwargs)
         self.user = user
         for name, (model, related) in self.scoped_fields.items():
-            queryset = model.objects.for_user(user, "change").select_related(*related)
-            self.fields[name].queryset = queryset
+            self.fields[name].queryset = choosable(model, user).select_related(*related)
 
 
 class VersionedFormMixin(forms.Form):

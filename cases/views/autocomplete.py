@@ -3,11 +3,14 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from cases import filters
+from cases.forms.base import choosable
 
 # source name → the list FilterSet whose search box the lookup reuses.
 SOURCES = {
     "household": filters.HouseholdFilterSet,
     "member": filters.MemberFilterSet,
+    "labormodel": filters.LaborModelFilterSet,
+    "enterprise": filters.EnterpriseFilterSet,
 }
 RESULT_LIMIT = 20
 
@@ -22,7 +25,7 @@ def autocomplete(request, source):
     model = filterset_class._meta.model
     filterset = filterset_class(
         data={"q": request.GET.get("q", "")},
-        queryset=model.objects.for_user(request.user, "change"),
+        queryset=choosable(model, request.user),
         request=request,
     )
     results = [

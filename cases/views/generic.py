@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from cases import exports
+from cases.choices import ReviewStatus
 from cases.services import EditConflict, check_version
 
 
@@ -53,6 +54,9 @@ class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
         return {**super().get_context_data(**kwargs), "opts": self.model._meta}
 
 
+REVIEWED_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+
 class ObjectEditView(ScopedObjectMixin, UpdateView):
     """Create (no ``pk`` in the URL) or edit one record, with an optional inline formset, in one
     transaction: the record and every row of the formset are saved, or nothing is.
@@ -80,13 +84,13 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def get_formset(self):
+    def get_formset(self, form=None):
+        """The inline formset, bound to the record the form is filling in."""
         if self.formset_class is None:
             return None
         data = self.request.POST if self.request.method == "POST" else None
-        return self.formset_class(
-            data, instance=self.object or self.model(), form_kwargs={}, user=self.request.user
-        )
+        instance = form.instance if form is not None else (self.object or self.model())
+        return self.formset_class(data, instance=instance, form_kwargs={}, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formset", self.get_formset())
@@ -97,7 +101,7 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = self.get_form()
-        formset = self.get_formset()
+        formset = self.get_formset(form)
         if form.is_valid() and (formset is None or formset.is_valid()):
             try:
                 with transaction.atomic():
@@ -107,14 +111,28 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 form.refresh_loaded_version(conflict.current_version)
             else:
                 messages.success(request, _("已保存。"))
-                return redirect(self.object.get_absolute_url())
+                if self.reopened_for_review:
+                    messages.warning(
+                        request, _("记录已修改,审核状态已回到草稿,核对后请重新提交审核。")
+                    )
+                return redirect(self.get_success_url())
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def get_success_url(self):
+        """Where to go after a save: the saved record's own page. Override for models
+        without ``get_absolute_url``."""
+        return self.object.get_absolute_url()
 
     def save(self, form, formset):
         user = self.request.user
         record = form.instance
+        self.reopened_for_review = False
         if record.pk:
             check_version(record, form)
+            # What the city reviewed is no longer what is stored: it must be reviewed again.
+            if getattr(record, "review_status", None) in REVIEWED_STATES:
+                record.review_status = ReviewStatus.DRAFT
+                self.reopened_for_review = True
         else:
             record.recorded_by = user
             if not record.county_source and record.county_id is None:
@@ -126,6 +144,8 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 if row.pk is None:
                     row.recorded_by = user
                 row.save()
+            for row in formset.deleted_objects:
+                row.delete()
         # The county is derived from choices the user was allowed; check it all the same.
         if not self.model.objects.for_user(user, "change").filter(pk=self.object.pk).exists():
             raise PermissionDenied

@@ -11,6 +11,11 @@
       maxOptions: 20,
       loadThrottle: 250,
       plugins: select.multiple ? ["remove_button"] : [],
+      // Start the next search afresh after each pick (attendance lists are picked one by one).
+      onItemAdd: function () {
+        this.setTextboxValue("");
+        this.refreshOptions(false);
+      },
       load: function (query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
           .then(function (response) { return response.json(); })

@@ -1,0 +1,678 @@
+"""Create/edit pages of helpers, pairings and assistance: what is saved, what is refused, who
+may open them, and what happens when two clerks edit the same record."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from cases import models
+from cases.choices import ReviewStatus
+from tests import factories as f
+from tests.forms import page_post_data
+
+#
+# Two counties with a row of everything a form may choose
+#
+
+
+def county_rows(county):
+    member = f.MemberFactory(household__village__township__county=county)
+    household = member.household
+    enterprise = f.EnterpriseFactory(county=county)
+    return SimpleNamespace(
+        county=county,
+        member=member,
+        household=household,
+        village=household.village,
+        labor_model=f.LaborModelFactory(county=county),
+        enterprise=enterprise,
+        collective=f.AdvancedCollectiveFactory(county=county),
+        team=f.VolunteerTeamFactory(county=county),
+        workshop=f.WorkshopFactory(enterprise=enterprise),
+        project=f.IndustryProjectFactory(
+            county=county, enterprise=enterprise, village=household.village
+        ),
+    )
+
+
+@pytest.fixture
+def w(county_a, county_b):
+    return SimpleNamespace(a=county_rows(county_a), b=county_rows(county_b))
+
+
+@pytest.fixture
+def county_a_clerk_2(county_a):
+    return f.UserFactory(username="clerk_a2", county=county_a)
+
+
+#
+# One description per kind of record
+#
+
+
+@dataclass
+class Spec:
+    model: type
+    # valid POST values (county A's choices) for a new record
+    data: Callable
+    # an existing county A record
+    make: Callable
+    # where the page goes after saving ``record``
+    redirect: Callable
+    # choice field → the POST changes that pick county B's row for it
+    foreign: dict = field(default_factory=dict)
+    # a field two clerks both change, and the values they type
+    edit_field: str = "name"
+    edit_values: tuple = ("对方的修改", "我的修改")
+
+    @property
+    def name(self):
+        return self.model._meta.model_name
+
+    def __str__(self):
+        return self.name
+
+    def edit_change(self, value):
+        return {self.edit_field: value}
+
+
+def household_page(record):
+    return reverse("cases:household_detail", args=[record.household_id])
+
+
+def own_page(record):
+    return record.get_absolute_url()
+
+
+def expertise():
+    return f.expertise_field().pk
+
+
+SPECS = [
+    Spec(
+        models.LaborModel,
+        data=lambda w: {
+            "name": "新劳模", "sex": "M", "honour_level": "city", "honour_title": "labor_model",
+            "year_awarded": "2012", "in_service": "on", "is_local": "on",
+            "expertise": [expertise()],
+        },
+        make=lambda w: f.LaborModelFactory(county=w.a.county),
+        redirect=own_page,
+        edit_field="employer",
+    ),
+    Spec(
+        models.AdvancedCollective,
+        data=lambda w: {"name": "新集体", "honour": "worker_pioneer", "year_awarded": "2015"},
+        make=lambda w: f.AdvancedCollectiveFactory(county=w.a.county),
+        redirect=own_page,
+        edit_field="contact_person",
+    ),
+    Spec(
+        models.Enterprise,
+        data=lambda w: {"name": "新企业", "kind": "enterprise", "leader": w.a.labor_model.pk},
+        make=lambda w: f.EnterpriseFactory(county=w.a.county),
+        redirect=own_page,
+        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
+        edit_field="address",
+    ),
+    Spec(
+        models.VolunteerTeam,
+        data=lambda w: {
+            "name": "新服务队", "field": "agriculture", "leader": w.a.labor_model.pk,
+            "founded_on": "2017-05-01",
+        },
+        make=lambda w: f.VolunteerTeamFactory(county=w.a.county, leader=w.a.labor_model),
+        redirect=own_page,
+        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
+    ),
+    Spec(
+        models.Workshop,
+        data=lambda w: {
+            "name": "新车间", "enterprise": w.a.enterprise.pk, "project": w.a.project.pk,
+            "village": w.a.village.pk, "opened_on": "2018-04-01",
+        },
+        make=lambda w: f.WorkshopFactory(enterprise=w.a.enterprise),
+        redirect=own_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "project": lambda w: {"project": w.b.project.pk},
+            "village": lambda w: {"village": w.b.village.pk},
+        },
+    ),
+    Spec(
+        models.Pairing,
+        data=lambda w: {
+            "labor_model": w.a.labor_model.pk, "household": w.a.household.pk,
+            "mode": "technical", "start_date": "2018-06-01", "plan": "种植技术指导",
+        },
+        make=lambda w: f.PairingFactory(household=w.a.household, labor_model=w.a.labor_model),
+        redirect=household_page,
+        foreign={
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+            "collective": lambda w: {"labor_model": "", "collective": w.b.collective.pk},
+            "enterprise": lambda w: {"labor_model": "", "enterprise": w.b.enterprise.pk},
+            "household": lambda w: {"household": w.b.household.pk},
+            "village": lambda w: {"household": "", "village": w.b.village.pk},
+        },
+        edit_field="plan",
+    ),
+    Spec(
+        models.TrainingSession,
+        data=lambda w: {
+            "held_on": "2018-05-10", "topic": "食用菌种植", "field": expertise(),
+            "trainer": "张师傅", "labor_model": w.a.labor_model.pk, "place": "村委会",
+            "other_attendees": "3", "attendees": [w.a.member.pk],
+        },
+        make=lambda w: f.TrainingAttendanceFactory(
+            session__county=w.a.county, member=w.a.member
+        ).session,
+        redirect=own_page,
+        foreign={
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+            "attendees": lambda w: {"attendees": [w.a.member.pk, w.b.member.pk]},
+        },
+        edit_field="topic",
+    ),
+    Spec(
+        models.Employment,
+        data=lambda w: {
+            "member": w.a.member.pk, "enterprise": w.a.enterprise.pk,
+            "started_on": "2018-03-01", "monthly_wage": "2500.00", "is_stable": "on",
+        },
+        make=lambda w: f.EmploymentFactory(member=w.a.member, enterprise=w.a.enterprise),
+        redirect=lambda record: reverse(
+            "cases:household_detail", args=[record.member.household_id]
+        ),
+        foreign={
+            "member": lambda w: {"member": w.b.member.pk},
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "workshop": lambda w: {"workshop": w.b.workshop.pk},
+            "collective": lambda w: {"collective": w.b.collective.pk},
+        },
+        edit_field="employer_name",
+    ),
+    Spec(
+        models.FinanceAgreement,
+        data=lambda w: {
+            "enterprise": w.a.enterprise.pk, "household": w.a.household.pk,
+            "model": "equity_dividend", "funds": "50000.00", "signed_on": "2017-06-01",
+            "dividends-0-year": "2018", "dividends-0-amount": "2000.00",
+            "dividends-0-paid_on": "2018-12-20",
+        },
+        make=lambda w: f.DividendPaymentFactory(
+            agreement__household=w.a.household, agreement__enterprise=w.a.enterprise
+        ).agreement,
+        redirect=household_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "household": lambda w: {"household": w.b.household.pk},
+        },
+        edit_field="funds",
+        edit_values=("60000.00", "70000.00"),
+    ),
+    Spec(
+        models.IndustryProject,
+        data=lambda w: {
+            "name": "香菇大棚", "enterprise": w.a.enterprise.pk, "funds": "500000.00",
+            "started_on": "2018-03-01", "village": w.a.village.pk,
+            "beneficiary_links-0-member": w.a.member.pk,
+            "beneficiary_links-0-since": "2018-04-01",
+        },
+        make=lambda w: f.ProjectBeneficiaryFactory(
+            project__county=w.a.county, project__enterprise=w.a.enterprise,
+            project__village=w.a.village, member=w.a.member,
+        ).project,
+        redirect=own_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "collective": lambda w: {"enterprise": "", "collective": w.b.collective.pk},
+            "village": lambda w: {"village": w.b.village.pk},
+        },
+        edit_field="description",
+    ),
+    Spec(
+        models.VolunteerEvent,
+        data=lambda w: {
+            "team": w.a.team.pk, "held_on": "2018-07-01", "title": "扶贫政策宣讲",
+            "kind": "policy_talk", "beneficiaries": "50",
+        },
+        make=lambda w: f.VolunteerEventFactory(team=w.a.team),
+        redirect=own_page,
+        foreign={"team": lambda w: {"team": w.b.team.pk}},
+        edit_field="title",
+    ),
+    Spec(
+        models.MaterialAid,
+        data=lambda w: {
+            "household": w.a.household.pk, "given_on": "2018-02-01", "kind": "visit",
+            "labor_model": w.a.labor_model.pk, "description": "春节走访慰问", "value": "500.00",
+        },
+        make=lambda w: f.MaterialAidFactory(household=w.a.household, labor_model=w.a.labor_model),
+        redirect=household_page,
+        foreign={
+            "household": lambda w: {"household": w.b.household.pk},
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+        },
+        edit_field="description",
+    ),
+]
+
+FOREIGN_CHOICES = [
+    pytest.param(spec, name, id=f"{spec.name}-{name}")
+    for spec in SPECS
+    for name in spec.foreign
+]
+
+
+def add_url(spec):
+    return reverse(f"cases:{spec.name}_add")
+
+
+def edit_url(spec, record):
+    return reverse(f"cases:{spec.name}_edit", args=[record.pk])
+
+
+def post_new(client, spec, w, **changes):
+    """Open the create page and submit it filled with ``spec``'s data and ``changes``."""
+    page = client.get(add_url(spec))
+    assert page.status_code == 200
+    return client.post(add_url(spec), page_post_data(page, **{**spec.data(w), **changes}))
+
+
+def new_rows(model, before):
+    return model.objects.exclude(pk__in=before)
+
+
+def snapshot(model):
+    return sorted(model.objects.values_list("pk", "version"))
+
+
+#
+# Create
+#
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_a_clerk_creates_a_draft_of_their_county_with_history(client, county_a_clerk, w, spec):
+    before = list(spec.model.objects.values_list("pk", flat=True))
+    client.force_login(county_a_clerk)
+    response = post_new(client, spec, w)
+    assert response.status_code == 302, response.context["form"].errors
+    record = new_rows(spec.model, before).get()
+    assert record.county == w.a.county
+    assert record.recorded_by == county_a_clerk
+    assert record.review_status == ReviewStatus.DRAFT
+    assert [h.history_user for h in record.history.all()] == [county_a_clerk]
+    assert response.url == spec.redirect(record)
+
+
+@pytest.mark.parametrize(("spec", "name"), FOREIGN_CHOICES)
+def test_a_choice_from_another_county_is_a_field_error_and_saves_nothing(
+    client, county_a_clerk, w, spec, name
+):
+    before = snapshot(spec.model)
+    client.force_login(county_a_clerk)
+    response = post_new(client, spec, w, **spec.foreign[name](w))
+    assert response.status_code == 200
+    assert name in response.context["form"].errors
+    assert snapshot(spec.model) == before
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_posted_county_status_and_recorder_are_ignored_on_create(
+    client, county_a_clerk, county_b_clerk, w, spec
+):
+    before = list(spec.model.objects.values_list("pk", flat=True))
+    client.force_login(county_a_clerk)
+    response = post_new(
+        client, spec, w, county=w.b.county.pk, review_status=ReviewStatus.APPROVED,
+        recorded_by=county_b_clerk.pk, version="7",
+    )
+    assert response.status_code == 302
+    record = new_rows(spec.model, before).get()
+    assert (record.county, record.review_status, record.recorded_by, record.version) == (
+        w.a.county, ReviewStatus.DRAFT, county_a_clerk, 1
+    )
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_posted_county_status_and_recorder_are_ignored_on_edit(
+    client, county_a_clerk, county_b_clerk, w, spec
+):
+    record = spec.make(w)
+    spec.model.objects.filter(pk=record.pk).update(review_status=ReviewStatus.RETURNED)
+    client.force_login(county_a_clerk)
+    page = client.get(edit_url(spec, record))
+    response = client.post(
+        edit_url(spec, record),
+        page_post_data(
+            page, county=w.b.county.pk, review_status=ReviewStatus.APPROVED,
+            recorded_by=county_b_clerk.pk,
+        ),
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.county, record.review_status, record.recorded_by) == (
+        w.a.county, ReviewStatus.RETURNED, None
+    )
+    assert record.history.first().history_user == county_a_clerk
+
+
+#
+# Who may open the pages
+#
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_city_reviewers_may_not_create_or_edit(client, city_reviewer, county_a_clerk, w, spec):
+    record = spec.make(w)
+    before = snapshot(spec.model)
+    # A complete, valid form, as county A's clerk would send it.
+    client.force_login(county_a_clerk)
+    valid = page_post_data(client.get(edit_url(spec, record)), **spec.edit_change("x"))
+    client.force_login(city_reviewer)
+    assert client.get(add_url(spec)).status_code == 403
+    assert client.post(add_url(spec), valid).status_code == 403
+    assert client.get(edit_url(spec, record)).status_code == 403
+    assert client.post(edit_url(spec, record), valid).status_code == 403
+    assert snapshot(spec.model) == before
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_another_countys_clerk_gets_404_on_edit_pages(
+    client, county_a_clerk, county_b_clerk, w, spec
+):
+    record = spec.make(w)
+    before = snapshot(spec.model)
+    client.force_login(county_a_clerk)
+    valid = page_post_data(client.get(edit_url(spec, record)), **spec.edit_change("x"))
+    client.force_login(county_b_clerk)
+    assert client.get(edit_url(spec, record)).status_code == 404
+    assert client.post(edit_url(spec, record), valid).status_code == 404
+    assert snapshot(spec.model) == before
+
+
+def test_anonymous_users_are_sent_to_login(client, w):
+    response = client.get(reverse("cases:pairing_add"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+#
+# Two clerks editing the same record
+#
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=str)
+def test_a_concurrent_edit_is_reported_not_overwritten(
+    client, county_a_clerk, county_a_clerk_2, w, spec
+):
+    theirs, mine = spec.edit_values
+    record = spec.make(w)
+    url = edit_url(spec, record)
+    client.force_login(county_a_clerk)
+    my_page = client.get(url)
+
+    client.force_login(county_a_clerk_2)
+    their_page = client.get(url)
+    their_post = page_post_data(their_page, **spec.edit_change(theirs))
+    assert client.post(url, their_post).status_code == 302
+
+    client.force_login(county_a_clerk)
+    response = client.post(url, page_post_data(my_page, **spec.edit_change(mine)))
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].non_field_errors())
+    label = str(spec.model._meta.get_field(spec.edit_field).verbose_name)
+    assert label in message
+    assert theirs in message
+    record.refresh_from_db()
+    assert str(getattr(record, spec.edit_field)) == theirs
+
+    # Having seen the other change, the clerk submits again and their version wins.
+    again = client.post(url, page_post_data(response))
+    assert again.status_code == 302
+    record.refresh_from_db()
+    assert str(getattr(record, spec.edit_field)) == mine
+
+
+#
+# Rules of particular forms
+#
+
+
+def test_pairing_helper_and_target_are_grouped_and_exactly_one_is_required(
+    client, county_a_clerk, w
+):
+    spec = next(s for s in SPECS if s.model is models.Pairing)
+    client.force_login(county_a_clerk)
+    page = client.get(add_url(spec)).content.decode()
+    assert 'aria-describedby="pairing-helper-help"' in page
+    assert "选择其一" in page
+
+    response = post_new(client, spec, w, enterprise=w.a.enterprise.pk, household="")
+    errors = response.context["form"].errors
+    assert errors["labor_model"] == ["请选择且只选择一个帮扶方:劳模、先进集体或企业。"]
+    assert errors["household"] == ["请选择且只选择一个帮扶对象:贫困户或贫困村。"]
+    assert not models.Pairing.objects.exists()
+
+
+def test_a_village_pairing_belongs_to_the_villages_county(client, county_a_clerk, w):
+    spec = next(s for s in SPECS if s.model is models.Pairing)
+    client.force_login(county_a_clerk)
+    response = post_new(client, spec, w, household="", village=w.a.village.pk)
+    assert response.status_code == 302
+    pairing = models.Pairing.objects.get()
+    assert (pairing.village, pairing.county) == (w.a.village, w.a.county)
+
+
+class TestFinanceAgreement:
+    spec = next(s for s in SPECS if s.model is models.FinanceAgreement)
+
+    def test_saves_the_agreement_and_its_dividends_with_their_recorder(
+        self, client, county_a_clerk, w
+    ):
+        client.force_login(county_a_clerk)
+        response = post_new(client, self.spec, w)
+        assert response.status_code == 302
+        dividend = models.DividendPayment.objects.get()
+        assert dividend.agreement == models.FinanceAgreement.objects.get()
+        assert (dividend.county, dividend.recorded_by, dividend.review_status) == (
+            w.a.county, county_a_clerk, ReviewStatus.DRAFT
+        )
+
+    def test_one_bad_dividend_row_saves_nothing_and_keeps_the_input(
+        self, client, county_a_clerk, w
+    ):
+        client.force_login(county_a_clerk)
+        response = post_new(
+            client, self.spec, w, funds="88888.00",
+            **{"dividends-1-year": "2019", "dividends-1-amount": "-5",
+               "dividends-1-paid_on": "2019-12-20"},
+        )
+        assert response.status_code == 200
+        assert not models.FinanceAgreement.objects.exists()
+        assert not models.DividendPayment.objects.exists()
+        bad_row = response.context["formset"].forms[1]
+        assert bad_row.errors["amount"] == ["确保该值大于或等于0。"]
+        html = response.content.decode()
+        assert 'value="88888.00"' in html
+        assert 'value="-5"' in html
+        # The message is rendered with the amount box of that row, not elsewhere.
+        cell = html.split('id="id_dividends-1-amount"', 1)[1].split("</td>", 1)[0]
+        assert "确保该值大于或等于0。" in cell
+
+    def test_a_dividend_paid_before_the_new_agreement_was_signed_is_refused(
+        self, client, county_a_clerk, w
+    ):
+        client.force_login(county_a_clerk)
+        response = post_new(client, self.spec, w, **{"dividends-0-paid_on": "2017-01-01"})
+        assert response.status_code == 200
+        assert response.context["formset"].forms[0].errors["paid_on"] == [
+            "发放日期不能早于协议签订日期。"
+        ]
+        assert not models.FinanceAgreement.objects.exists()
+
+    def test_the_same_year_twice_is_refused(self, client, county_a_clerk, w):
+        client.force_login(county_a_clerk)
+        response = post_new(
+            client, self.spec, w,
+            **{"dividends-1-year": "2018", "dividends-1-amount": "100.00",
+               "dividends-1-paid_on": "2018-12-21"},
+        )
+        assert response.status_code == 200
+        assert response.context["formset"].non_form_errors() == [
+            "同一分红年度填写了不止一行,请只保留一行。"
+        ]
+        assert not models.DividendPayment.objects.exists()
+
+
+class TestTrainingAttendance:
+    spec = next(s for s in SPECS if s.model is models.TrainingSession)
+
+    def test_the_same_member_twice_is_recorded_once(self, client, county_a_clerk, w):
+        client.force_login(county_a_clerk)
+        response = post_new(client, self.spec, w, attendees=[w.a.member.pk, w.a.member.pk])
+        assert response.status_code == 302
+        row = models.TrainingAttendance.objects.get()
+        assert (row.member, row.county, row.recorded_by) == (
+            w.a.member, w.a.county, county_a_clerk
+        )
+
+    def test_a_member_of_another_county_is_refused(self, client, county_a_clerk, w):
+        client.force_login(county_a_clerk)
+        response = post_new(client, self.spec, w, attendees=[w.a.member.pk, w.b.member.pk])
+        assert response.status_code == 200
+        assert "attendees" in response.context["form"].errors
+        assert not models.TrainingSession.objects.exists()
+        assert not models.TrainingAttendance.objects.exists()
+
+    def test_editing_the_list_adds_and_removes_rows(self, client, county_a_clerk, w):
+        session = self.spec.make(w)
+        kept = session.attendance.get()
+        newcomer = f.MemberFactory(household=w.a.household)
+        client.force_login(county_a_clerk)
+        page = client.get(edit_url(self.spec, session))
+        assert page.context["form"]["attendees"].value() == [w.a.member.pk]
+        client.post(edit_url(self.spec, session), page_post_data(page, attendees=[newcomer.pk]))
+        assert list(session.attendance.values_list("member", flat=True)) == [newcomer.pk]
+        assert not models.TrainingAttendance.objects.filter(pk=kept.pk).exists()
+        page = client.get(edit_url(self.spec, session))
+        client.post(
+            edit_url(self.spec, session),
+            page_post_data(page, attendees=[newcomer.pk, w.a.member.pk]),
+        )
+        assert set(session.attendance.values_list("member", flat=True)) == {
+            newcomer.pk, w.a.member.pk
+        }
+
+    def test_the_chosen_members_are_shown_masked_and_only_they_are_in_the_page(
+        self, client, county_a_clerk, w
+    ):
+        session = self.spec.make(w)
+        other = f.MemberFactory(household=w.a.household)
+        client.force_login(county_a_clerk)
+        html = client.get(edit_url(self.spec, session)).content.decode()
+        assert w.a.member.id_number[-4:] in html
+        assert w.a.member.id_number not in html
+        assert other.name not in html
+
+
+class TestIndustryProjectBeneficiaries:
+    spec = next(s for s in SPECS if s.model is models.IndustryProject)
+
+    def test_beneficiary_rows_get_the_projects_county_and_the_recorder(
+        self, client, county_a_clerk, w
+    ):
+        client.force_login(county_a_clerk)
+        assert post_new(client, self.spec, w).status_code == 302
+        row = models.ProjectBeneficiary.objects.get()
+        assert (row.member, row.county, row.recorded_by) == (
+            w.a.member, w.a.county, county_a_clerk
+        )
+
+    def test_a_beneficiary_of_another_county_is_refused(self, client, county_a_clerk, w):
+        before = snapshot(models.IndustryProject)
+        client.force_login(county_a_clerk)
+        response = post_new(client, self.spec, w, **{"beneficiary_links-0-member": w.b.member.pk})
+        assert response.status_code == 200
+        assert "member" in response.context["formset"].forms[0].errors
+        assert snapshot(models.IndustryProject) == before
+        assert not models.ProjectBeneficiary.objects.exists()
+
+    def test_the_same_beneficiary_twice_is_refused(self, client, county_a_clerk, w):
+        before = snapshot(models.IndustryProject)
+        client.force_login(county_a_clerk)
+        response = post_new(
+            client, self.spec, w,
+            **{"beneficiary_links-1-member": w.a.member.pk,
+               "beneficiary_links-1-since": "2018-05-01"},
+        )
+        assert response.status_code == 200
+        assert response.context["formset"].non_form_errors() == [
+            "同一受益人填写了不止一行,请只保留一行。"
+        ]
+        assert snapshot(models.IndustryProject) == before
+        assert not models.ProjectBeneficiary.objects.exists()
+
+
+def test_a_duplicate_name_in_the_county_is_a_form_error_not_a_crash(client, county_a_clerk, w):
+    spec = next(s for s in SPECS if s.model is models.Enterprise)
+    client.force_login(county_a_clerk)
+    response = post_new(client, spec, w, name=w.a.enterprise.name)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["该县区已登记同名企业或合作社。"]
+    # The same name in another county is another enterprise.
+    assert post_new(client, spec, w, name=w.b.enterprise.name).status_code == 302
+
+
+#
+# "Add help" links from the household page
+#
+
+
+@pytest.mark.parametrize(
+    ("url_name", "param", "field_name"),
+    [
+        ("pairing_add", "household", "household"),
+        ("financeagreement_add", "household", "household"),
+        ("materialaid_add", "household", "household"),
+        ("employment_add", "member", "member"),
+        ("trainingsession_add", "member", "attendees"),
+    ],
+)
+def test_create_pages_take_the_household_or_member_from_the_link(
+    client, county_a_clerk, w, url_name, param, field_name
+):
+    client.force_login(county_a_clerk)
+    own, foreign = getattr(w.a, param), getattr(w.b, param)
+    form = client.get(reverse(f"cases:{url_name}"), {param: own.pk}).context["form"]
+    assert form[field_name].value() in (own.pk, [own.pk])
+    assert own.autocomplete_label() in form[field_name].as_widget()
+    for ignored in (foreign.pk, "nonsense"):
+        response = client.get(reverse(f"cases:{url_name}"), {param: ignored})
+        assert response.status_code == 200
+        assert response.context["form"][field_name].value() in (None, [])
+        assert foreign.autocomplete_label() not in response.content.decode()
+
+
+#
+# Autocomplete sources of the new forms
+#
+
+
+@pytest.mark.parametrize(
+    ("source", "attr"), [("labormodel", "labor_model"), ("enterprise", "enterprise")]
+)
+def test_autocomplete_offers_only_the_clerks_county(client, county_a_clerk, w, source, attr):
+    client.force_login(county_a_clerk)
+    response = client.get(reverse("cases:autocomplete", args=[source]), {"q": ""})
+    values = {row["value"] for row in response.json()["results"]}
+    model = type(getattr(w.a, attr))
+    assert values == set(model.objects.filter(county=w.a.county).values_list("pk", flat=True))
+    assert getattr(w.b, attr).pk not in values
+    name = getattr(w.b, attr).name
+    results = client.get(reverse("cases:autocomplete", args=[source]), {"q": name}).json()
+    assert results["results"] == []
