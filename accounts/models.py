@@ -54,12 +54,16 @@ class User(AbstractUser):
             raise ValidationError({"county": _("只有县区工作人员才选择所属县区。")})
 
     def save(self, *args, **kwargs):
-        if self.role == Role.ADMINISTRATOR:
-            self.is_staff = True
+        # Django admin is the administrators' tool only; the role decides, not a stray flag.
+        self.is_staff = self.is_superuser or self.role == Role.ADMINISTRATOR
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "role" in update_fields:
             self.groups.set(Group.objects.filter(name=ROLE_GROUP_NAMES.get(self.role)))
+
+    def get_full_name(self):
+        """Chinese order: family name first, no space (王秀兰)."""
+        return f"{self.last_name}{self.first_name}".strip()
 
     @property
     def is_county_staff(self):

@@ -95,3 +95,14 @@ def test_english_can_be_chosen(client, db):
     assert '<html lang="en">' in page
     assert "Log in" in page
 
+
+
+def test_leaving_the_administrator_role_removes_admin_access(administrator):
+    administrator.role = Role.CITY_REVIEWER
+    administrator.save()
+    administrator.refresh_from_db()
+    assert not administrator.is_staff
+
+
+def test_full_names_are_written_family_name_first(db):
+    assert User(first_name="秀兰", last_name="王").get_full_name() == "王秀兰"
