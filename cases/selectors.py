@@ -109,6 +109,16 @@ class TimelineEntry:
     def kind_label(self):
         return TIMELINE_KINDS[self.kind]
 
+    @property
+    def edit_url(self):
+        # A dividend is edited in its agreement's form, with the agreement's other payments.
+        record = self.record.agreement if self.kind == "dividend" else self.record
+        return reverse(f"cases:{record._meta.model_name}_edit", args=[record.pk])
+
+    @property
+    def submit_url(self):
+        return reverse("cases:record_submit", args=[self.record._meta.model_name, self.record.pk])
+
 
 TIMELINE_KINDS = {
     "pairing": pgettext_lazy("help kind", "结对帮扶"),

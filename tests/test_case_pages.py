@@ -457,3 +457,24 @@ def test_every_reviewed_record_has_a_page(county_a):
     event = VolunteerEventFactory()
     assert event.get_absolute_url() == reverse("cases:volunteerevent_edit", args=[event.pk])
     assert VolunteerEvent.objects.count() == 1 and Workshop.objects.count() == 1
+
+
+def test_timeline_entries_can_be_corrected_and_submitted_from_the_household_page(
+    client, county_a_clerk, county_a, city_reviewer
+):
+    pairing = PairingFactory(household__village__township__county=county_a)
+    dividend = DividendPaymentFactory(agreement__household=pairing.household)
+    url = pairing.household.get_absolute_url()
+    client.force_login(county_a_clerk)
+    page = client.get(url).content.decode()
+    submit_url = reverse("cases:record_submit", args=["pairing", pairing.pk])
+    assert submit_url in page
+    assert reverse("cases:pairing_edit", args=[pairing.pk]) in page
+    assert reverse("cases:financeagreement_edit", args=[dividend.agreement_id]) in page
+    client.post(submit_url)
+    assert Pairing.objects.get(pk=pairing.pk).review_status == "submitted"
+    assert submit_url not in client.get(url).content.decode()
+
+    client.force_login(city_reviewer)
+    page = client.get(url).content.decode()
+    assert reverse("cases:pairing_edit", args=[pairing.pk]) not in page

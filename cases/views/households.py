@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 
 from cases import filters, tables
+from cases.choices import ReviewStatus
 from cases.forms.archive import ArchiveForm
 from cases.forms.households import HouseholdForm, MemberFormSet
 from cases.models import Household, Member, Pairing
@@ -110,14 +111,24 @@ class HouseholdDetailView(CasePageMixin, DetailView):
             .select_related("labor_model", "collective", "enterprise")
         )
         members = list(household.members.active())
+        timeline = household_timeline(household)
         if context["can_change"]:
             for member in members:
                 member.add_help_links = add_help_links("member", member.pk)
+            # Help recorded by this county can be corrected and submitted from here; a session
+            # another county held is theirs to change.
+            for entry in timeline:
+                entry.own = entry.record.county_id == household.county_id
+                entry.can_submit = (
+                    entry.own
+                    and self.request.user.is_county_staff
+                    and entry.record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+                )
         return {
             **context,
             "members": members,
             "pairings": pairings,
-            "timeline": household_timeline(household),
+            "timeline": timeline,
             "add_help_links": add_help_links("household", household.pk)
             if context["can_change"] else [],
         }
