@@ -4,7 +4,7 @@
   "use strict";
   function setUp(select) {
     var url = select.dataset.autocompleteUrl;
-    new TomSelect(select, {
+    var tomSelect = new TomSelect(select, {
       valueField: "value",
       labelField: "text",
       searchField: [],
@@ -23,6 +23,14 @@
           .catch(function () { callback(); });
       },
     });
+    // Tom Select moves the <label> to its search box, the field people use. The original select
+    // stays in the page only to be submitted: hide it from assistive technology, or it is read
+    // out as a second, unnamed field; and give the help text to the search box instead.
+    select.setAttribute("aria-hidden", "true");
+    var describedBy = select.getAttribute("aria-describedby");
+    if (describedBy) {
+      tomSelect.control_input.setAttribute("aria-describedby", describedBy);
+    }
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-autocomplete-url]").forEach(setUp);
