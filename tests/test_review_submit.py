@@ -193,3 +193,14 @@ class TestSubmitView:
         client.force_login(county_a_clerk)
         url = reverse("cases:record_submit", args=["household", 987654])
         assert client.post(url).status_code == 404
+
+
+def test_submit_returns_to_a_local_next_page_but_never_to_another_site(client, county_a_clerk):
+    pairing = PairingFactory(household__village__township__county=county_a_clerk.county)
+    url = reverse("cases:record_submit", args=["pairing", pairing.pk])
+    client.force_login(county_a_clerk)
+    household_page = pairing.household.get_absolute_url()
+    assert client.post(url, {"next": household_page}).url == household_page
+    pairing.review_status = "draft"
+    pairing.save()
+    assert client.post(url, {"next": "https://evil.example/"}).url == pairing.get_absolute_url()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +32,8 @@ def reviewed_model(model_name):
 @login_required
 @require_POST
 def submit_record(request, model_name: str, pk: int):
-    """Submit a draft or returned record for the city's review, then back to its page."""
+    """Submit a draft or returned record for the city's review, then back to the page the
+    button was on (``next``, e.g. the household timeline) or else to the record's page."""
     model = reviewed_model(model_name)
     record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
     if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
@@ -42,6 +44,9 @@ def submit_record(request, model_name: str, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("已提交市总工会审核。"))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
     return redirect(record.get_absolute_url())
 
 

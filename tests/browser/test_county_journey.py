@@ -13,11 +13,8 @@ from playwright.sync_api import expect
 
 from cases.models import (
     ExpertiseField,
-    FinanceAgreement,
     Household,
-    Pairing,
     PovertyCause,
-    TrainingSession,
 )
 from cases.validators import build_resident_id, mask_id_number
 from tests.browser.conftest import log_in
@@ -73,19 +70,6 @@ def fill_member(page, index, name, id_number, relation):
 
 def expect_saved(page):
     expect(page.get_by_role("status").filter(has_text="已保存")).to_be_visible()
-
-
-def submit_without_button(page, record):
-    """POST to cases:record_submit, as the page's submit form would. Pairings, training
-    sessions and finance agreements have no page with a submit button yet."""
-    token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
-    model_name = record._meta.model_name
-    response = page.request.post(
-        f"/records/{model_name}/{record.pk}/submit/",
-        form={"csrfmiddlewaretoken": token},
-        headers={"Referer": page.url},
-    )
-    assert response.ok, f"submitting {model_name} answered {response.status}"
 
 
 def download_workbook(page, tmp_path):
@@ -194,22 +178,23 @@ def test_a_county_worker_registers_helps_submits_finds_and_exports_a_household(
     expect_saved(page)
     assert page.url == household_url
 
-    # Submit for review: the household from its page, the labor model from its page, the
-    # records without a page of their own through the same endpoint.
+    # Submit for review: the household from the top of its page, each piece of help from its
+    # timeline entry, and the labor model from its own page.
+    timeline = page.get_by_role("region", name="帮扶记录")
     accept_next_confirm(page)
-    page.get_by_role("button", name="提交审核").click()
+    page.locator("h1 + p").locator("xpath=../..").get_by_role("button", name="提交审核").click()
     expect(page.get_by_role("status").filter(has_text="已提交市总工会审核")).to_be_visible()
+    for entry in ("开始结对帮扶", TRAINING_TOPIC, "协议资金", "2018 年度分红"):
+        accept_next_confirm(page)
+        timeline.get_by_role("listitem").filter(has_text=entry).get_by_role(
+            "button", name="提交审核"
+        ).click()
+        expect(page.get_by_role("status").filter(has_text="已提交市总工会审核")).to_be_visible()
     expect(page.get_by_role("button", name="提交审核")).to_have_count(0)
     page.goto(labor_model.get_absolute_url())
     accept_next_confirm(page)
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_role("status").filter(has_text="已提交市总工会审核")).to_be_visible()
-    for record in (
-        Pairing.objects.get(household=household),
-        TrainingSession.objects.get(topic=TRAINING_TOPIC),
-        FinanceAgreement.objects.get(household=household),
-    ):
-        submit_without_button(page, record)
 
     # Everything is on the household's timeline, submitted.
     page.goto(household_url)
@@ -223,7 +208,7 @@ def test_a_county_worker_registers_helps_submits_finds_and_exports_a_household(
         ENTERPRISE
     )
     expect(entries.filter(has_text="2018 年度分红")).to_contain_text("2000.00 元")
-    for entry in ("开始结对帮扶", TRAINING_TOPIC, "协议资金"):
+    for entry in ("开始结对帮扶", TRAINING_TOPIC, "协议资金", "2018 年度分红"):
         expect(entries.filter(has_text=entry)).to_contain_text("待审核")
     expect(page.get_by_role("region", name="结对帮扶")).to_contain_text(LABOR_MODEL)
 
