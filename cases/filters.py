@@ -12,6 +12,7 @@ from django_filters.widgets import DateRangeWidget, RangeWidget
 
 from cases import models
 from cases.choices import FinanceModel, HouseholdAttribute, PovertyStatus, ReviewStatus
+from cases.selectors import REVIEWED_MODELS
 
 
 def scoped(model, *related):
@@ -561,3 +562,36 @@ class MaterialAidFilterSet(CountyRecordFilterSet):
 
     def search_condition(self, value):
         return super().search_condition(value) | member_id_ends_with("household", value)
+
+
+#
+# The city's review queue
+#
+
+
+def reviewed_kind_choices():
+    return [(model._meta.model_name, model._meta.verbose_name) for model in REVIEWED_MODELS]
+
+
+class ReviewQueueFilterSet(django_filters.FilterSet):
+    """The city's review queue: submitted records of every reviewed model, by county, kind
+    and submission date. It is not tied to one model: validate the form once, then filter
+    each model's rows with ``filter_queryset``, which must carry the ``submitted_at``
+    annotation (``cases.views.queue.queue_rows``). The queue's counts, its rows and its bulk
+    approval all go through it, so they select the same records."""
+
+    county = django_filters.ModelChoiceFilter(queryset=scoped(models.County), label=_("县区"))
+    kind = django_filters.ChoiceFilter(
+        choices=reviewed_kind_choices, method="filter_kind", label=_("记录类型")
+    )
+    submitted = django_filters.DateFromToRangeFilter(
+        field_name="submitted_at", label=_("提交日期"), widget=DateRangeInput()
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = models.ReviewEvent.objects.none()  # no model of its own
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset if queryset.model._meta.model_name == value else queryset.none()

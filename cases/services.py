@@ -184,3 +184,139 @@ def member_archive(*, member, user):
             raise ValidationError(_("该户已归档,不能再修改。"), code="household_archived")
         _archive(member, user=user, reason="", update_fields=[])
     return member
+
+
+#
+# Review, city side
+#
+
+
+def _refuse_decision(model, pk, archivable):
+    """Why a decision on row ``pk`` matched nothing: archived, or no longer (or not yet)
+    submitted, named with its current status so a second reviewer knows what happened."""
+    if archivable and model._default_manager.filter(pk=pk, archived_at__isnull=False).exists():
+        return ReviewStepRefused(_("已归档的记录不能审核。"), code="archived")
+    current = model._default_manager.filter(pk=pk).first()
+    status = current.get_review_status_display() if current else ""
+    return ReviewStepRefused(
+        _("该记录当前状态为“%(status)s”,只有待审核的记录可以审核通过或退回。")
+        % {"status": status},
+        code="not_submitted",
+    )
+
+
+def _record_decide(*, record, user, status, action, comment=""):
+    """Move ``record`` from submitted to ``status`` by compare-and-set, with one history row and
+    one review event, in one transaction (the shape of ``record_submit``)."""
+    if not user.is_city_reviewer:
+        raise PermissionDenied
+    model = type(record)
+    rows = model._default_manager.filter(pk=record.pk, review_status=ReviewStatus.SUBMITTED)
+    archivable = any(field.name == "archived_at" for field in model._meta.fields)
+    if archivable:
+        rows = rows.filter(archived_at__isnull=True)
+    with transaction.atomic():
+        updated = rows.update(
+            review_status=status, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise _refuse_decision(model, record.pk, archivable)
+        decided = model._default_manager.get(pk=record.pk)
+        model.history.bulk_history_create([decided], update=True, default_user=user)
+        ReviewEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=decided.pk,
+            county_id=decided.county_id,
+            action=action,
+            comment=comment,
+            user=user,
+        )
+    return decided
+
+
+def record_approve(*, record, user):
+    """Approve a submitted record, and return it as stored.
+
+    Deciding is the city programme office's job: only city reviewers decide; county staff and
+    administrators are refused (``PermissionDenied``). Only a submitted record is approved,
+    by compare-and-set as in ``record_submit``: of two reviewers acting on the same record at
+    once, exactly one changes it and the other gets ``ReviewStepRefused``, whatever either had
+    loaded. The decision writes one history row and one ``ReviewEvent``.
+    """
+    return _record_decide(
+        record=record, user=user,
+        status=ReviewStatus.APPROVED, action=ReviewEvent.Action.APPROVED,
+    )
+
+
+def record_return(*, record, user, comment):
+    """Return a submitted record to its county for correction, with the reviewer's comment
+    (required: it is what the county reads before correcting and resubmitting), and return it
+    as stored. The same rules as ``record_approve``."""
+    if not user.is_city_reviewer:
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("退回修改时须填写审核意见。"), code="comment_required")
+    return _record_decide(
+        record=record, user=user,
+        status=ReviewStatus.RETURNED, action=ReviewEvent.Action.RETURNED, comment=comment,
+    )
+
+
+def records_bulk_approve(*, records_queryset, user):
+    """Approve every submitted record of ``records_queryset`` (one model's rows, e.g. the
+    review queue's filtered selection), and return how many were approved.
+
+    One transaction and a fixed number of queries however many rows: the submitted rows are
+    read and locked (``select_for_update``: on PostgreSQL a reviewer deciding one of them
+    meanwhile waits for us, and then finds it no longer submitted), approved by one UPDATE
+    that still requires "submitted" (compare-and-set), and their history rows and review
+    events are written with one ``bulk_history_create`` and one ``bulk_create``. Archived
+    rows are never approved. Rows that are not submitted are left alone.
+    """
+    if not user.is_city_reviewer:
+        raise PermissionDenied
+    model = records_queryset.model
+    selected = model._default_manager.filter(
+        pk__in=records_queryset.order_by().values("pk"), review_status=ReviewStatus.SUBMITTED
+    )
+    if any(field.name == "archived_at" for field in model._meta.fields):
+        selected = selected.filter(archived_at__isnull=True)
+    with transaction.atomic():
+        records = list(selected.select_for_update().order_by("pk"))
+        if not records:
+            return 0
+        now = timezone.now()
+        # The same selection again rather than a list of ids, which could outgrow the
+        # database's limit on query parameters.
+        updated = selected.update(
+            review_status=ReviewStatus.APPROVED, version=F("version") + 1, updated_at=now
+        )
+        if updated != len(records):
+            # The selection moved between the read and the UPDATE (a record submitted
+            # meanwhile; or, where rows cannot be locked, one decided meanwhile). Undo
+            # everything rather than write events that do not match the rows changed.
+            raise ReviewStepRefused(
+                _("所选的待审核记录刚刚有变化,未做任何修改,请刷新后重试。"),
+                code="changed_meanwhile",
+            )
+        # The rows are locked and the UPDATE set exactly these values: the snapshots the
+        # history keeps are the stored rows, without reading them again.
+        for record in records:
+            record.review_status = ReviewStatus.APPROVED
+            record.version += 1
+            record.updated_at = now
+        model.history.bulk_history_create(records, update=True, default_user=user)
+        content_type = ContentType.objects.get_for_model(model)
+        ReviewEvent.objects.bulk_create(
+            ReviewEvent(
+                content_type=content_type,
+                object_id=record.pk,
+                county_id=record.county_id,
+                action=ReviewEvent.Action.APPROVED,
+                user=user,
+            )
+            for record in records
+        )
+    return len(records)

@@ -1,0 +1,330 @@
+"""Review, city side: the queue of submitted records, and approving or returning them.
+
+Only city reviewers use these pages (deciding is the city programme office's job; county staff
+and administrators get 403). The queue, its counts and the bulk approval select their rows with
+the same FilterSet, so a figure, the rows it links to and what "approve all" approves cannot
+disagree.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.query import EmptyQuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.choices import ReviewStatus
+from cases.filters import ReviewQueueFilterSet
+from cases.models import County, ReviewEvent
+from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS
+from cases.services import record_approve, record_return, records_bulk_approve
+
+from .review import reviewed_model
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _require_city_reviewer(user):
+    if not user.is_city_reviewer:
+        raise PermissionDenied
+
+
+def queue_rows(model, user):
+    """``model``'s submitted, unarchived rows that ``user`` may see, annotated with when and by
+    whom they were last submitted: the latest submit or resubmit event, else (rows submitted
+    before review events were kept, such as the demo data) ``updated_at`` and nobody.
+
+    While a record waits for review, ``updated_at`` is its submission time anyway: an edit
+    sends it back to draft. The event is preferred because it is what the county did.
+    """
+    latest_submit = ReviewEvent.objects.filter(
+        content_type__app_label="cases",
+        content_type__model=model._meta.model_name,
+        object_id=OuterRef("pk"),
+        action__in=(ReviewEvent.Action.SUBMITTED, ReviewEvent.Action.RESUBMITTED),
+    ).order_by("-created_at", "-id")
+    rows = model.objects.for_user(user).filter(review_status=ReviewStatus.SUBMITTED)
+    if hasattr(rows, "active"):
+        rows = rows.active()
+    return rows.annotate(
+        submitted_at=Coalesce(Subquery(latest_submit.values("created_at")[:1]), F("updated_at")),
+        submitted_by_id=Subquery(latest_submit.values("user")[:1]),
+    )
+
+
+def queue_selections(filterset, user):
+    """``[(model, rows)]``: each reviewed model's queue rows that the valid ``filterset``
+    keeps, in the home page's order; models its kind filter rules out are left out."""
+    selections = []
+    for model in REVIEWED_MODELS:
+        rows = filterset.filter_queryset(queue_rows(model, user))
+        if not isinstance(rows, EmptyQuerySet):
+            selections.append((model, rows))
+    return selections
+
+
+#
+# Counts per county and kind
+#
+
+
+@dataclass
+class QueueCell:
+    count: int
+    url: str
+
+
+@dataclass
+class QueueCountyRow:
+    county: County
+    url: str
+    cells: list = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class QueueCounts:
+    """The counts table: ``kinds`` are ``(label, total, url)`` columns, ``rows`` one per
+    county, each with one cell per kind (``None`` where the county has none)."""
+
+    kinds: list
+    rows: list
+    total: int
+
+
+def _queue_url(request, **params):
+    """The queue with the request's filters, ``params`` replacing some (a county, a kind)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in params.items():
+        query[name] = value
+    return f"{reverse('cases:review_queue')}?{query.urlencode()}"
+
+
+def queue_counts(request, selections):
+    """How many records wait per county × kind, one grouped query per model (plus one for
+    the counties' names), each figure linking to the queue filtered to it."""
+    per_model = []
+    for model, rows in selections:
+        by_county = dict(
+            rows.order_by().values("county").annotate(n=Count("pk")).values_list("county", "n")
+        )
+        if by_county:
+            per_model.append((model, by_county))
+    county_ids = set().union(*(by_county for _model, by_county in per_model))
+    counties = County.objects.filter(pk__in=county_ids).order_by("code") if county_ids else []
+    kinds = [
+        (
+            model._meta.verbose_name,
+            sum(by_county.values()),
+            _queue_url(request, kind=model._meta.model_name),
+        )
+        for model, by_county in per_model
+    ]
+    rows = []
+    for county in counties:
+        row = QueueCountyRow(county=county, url=_queue_url(request, county=county.pk))
+        for model, by_county in per_model:
+            count = by_county.get(county.pk, 0)
+            url = _queue_url(request, county=county.pk, kind=model._meta.model_name)
+            row.cells.append(QueueCell(count, url) if count else None)
+            row.total += count
+        rows.append(row)
+    return QueueCounts(kinds=kinds, rows=rows, total=sum(row.total for row in rows))
+
+
+#
+# The rows, a page at a time
+#
+
+
+def _page_url(record):
+    """The record's page; None where that is its edit form (volunteer teams and events have
+    no page yet), which reviewers may not open."""
+    url = record.get_absolute_url()
+    return None if resolve(url).url_name.endswith("_edit") else url
+
+
+class QueueRows:
+    """The queue's rows of every model in one order: by county, by kind (the home page's
+    order), oldest submission first. Sliced by the paginator, a page costs one UNION query
+    for the page's keys, one query per model on the page (with the joins its name and page
+    link read) and one for the submitters, however many rows there are."""
+
+    def __init__(self, selections, total):
+        self.selections = selections
+        self.total = total
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, page):
+        if not isinstance(page, slice):
+            raise TypeError("QueueRows is only sliced")
+        if not self.selections or not self.total:
+            return []
+        parts = [
+            rows.order_by()
+            .annotate(kind_position=Value(position), county_code=F("county__code"))
+            .values_list("county_code", "kind_position", "submitted_at", "id", "submitted_by_id")
+            for position, (_model, rows) in enumerate(self.selections)
+        ]
+        ordering = ("county_code", "kind_position", "submitted_at", "id")
+        if len(parts) == 1:
+            keys = parts[0].order_by(*ordering)
+        else:
+            keys = parts[0].union(*parts[1:], all=True).order_by(*ordering)
+        keys = list(keys[page])
+
+        wanted = {}
+        for _code, position, _at, pk, _by in keys:
+            wanted.setdefault(position, []).append(pk)
+        records = {}
+        for position, pks in wanted.items():
+            model = self.selections[position][0]
+            found = model.objects.select_related("county", *DISPLAY_RELATED.get(model, ()))
+            records[position] = found.in_bulk(pks)
+        submitter_ids = {by for *_rest, by in keys if by is not None}
+        submitters = get_user_model().objects.in_bulk(submitter_ids)
+
+        page_rows = []
+        for _code, position, submitted_at, pk, submitted_by_id in keys:
+            record = records[position].get(pk)
+            if record is None:  # deleted since the keys were read
+                continue
+            record.kind_label = record._meta.verbose_name
+            record.submitted_at = submitted_at
+            record.submitted_by = submitters.get(submitted_by_id)
+            record.page_url = _page_url(record)
+            name = record._meta.model_name
+            record.approve_url = reverse("cases:record_approve", args=[name, record.pk])
+            record.return_url = reverse("cases:record_return", args=[name, record.pk])
+            page_rows.append(record)
+        return page_rows
+
+
+@login_required
+def review_queue(request):
+    """Submitted records waiting for the city's decision, with counts per county and kind,
+    filters, approve and return buttons on every row, and approving the whole selection."""
+    _require_city_reviewer(request.user)
+    filterset = ReviewQueueFilterSet(request.GET, request=request)
+    selections = queue_selections(filterset, request.user) if filterset.is_valid() else []
+    counts = queue_counts(request, selections)
+    paginator = Paginator(QueueRows(selections, counts.total), QUEUE_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/review_queue.html",
+        {
+            "filter": filterset,
+            "counts": counts,
+            "page_obj": page_obj,
+            "rows": page_obj.object_list,
+            # Bulk approval stops at what the page showed: nothing submitted after it.
+            "shown_at": timezone.now().isoformat(),
+        },
+    )
+
+
+#
+# Decisions: POST only, then back to where the reviewer was
+#
+
+
+def _next_url(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cases:review_queue")
+
+
+def _decide(request, model_name, pk, decide, success_message):
+    model = reviewed_model(model_name)
+    _require_city_reviewer(request.user)
+    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
+    try:
+        decide(record)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success_message % {"record": record})
+    return redirect(_next_url(request))
+
+
+@login_required
+@require_POST
+def approve_record(request, model_name: str, pk: int):
+    """Approve one submitted record."""
+    return _decide(
+        request, model_name, pk,
+        lambda record: record_approve(record=record, user=request.user),
+        _("已审核通过:%(record)s"),
+    )
+
+
+@login_required
+@require_POST
+def return_record(request, model_name: str, pk: int):
+    """Return one submitted record to its county, with the reviewer's (required) comment."""
+    comment = request.POST.get("comment", "")
+    return _decide(
+        request, model_name, pk,
+        lambda record: record_return(record=record, user=request.user, comment=comment),
+        _("已退回县区修改:%(record)s"),
+    )
+
+
+def _parse_shown_at(value):
+    try:
+        shown_at = parse_datetime(value)
+    except ValueError:
+        return None
+    if shown_at is not None and timezone.is_naive(shown_at):
+        shown_at = timezone.make_aware(shown_at)
+    return shown_at
+
+
+@login_required
+@require_POST
+def bulk_approve(request):
+    """Approve every submitted record the posted queue filters select, submitted no later
+    than the queue page was shown (``shown_at``), all in one transaction."""
+    _require_city_reviewer(request.user)
+    filterset = ReviewQueueFilterSet(request.POST, request=request)
+    if not filterset.is_valid():
+        messages.error(request, _("筛选条件有误,未做任何修改。"))
+        return redirect(_next_url(request))
+    shown_at = _parse_shown_at(request.POST.get("shown_at", ""))
+    approved = 0
+    try:
+        with transaction.atomic():
+            for _model, rows in queue_selections(filterset, request.user):
+                if shown_at is not None:
+                    rows = rows.filter(submitted_at__lte=shown_at)
+                approved += records_bulk_approve(records_queryset=rows, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if approved:
+            messages.success(request, _("已审核通过 %(count)s 条记录。") % {"count": approved})
+        else:
+            messages.info(request, _("没有可以审核通过的记录。"))
+    return redirect(_next_url(request))
