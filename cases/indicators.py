@@ -1,12 +1,22 @@
 """The programme's indicators (../shared/domain.md), computed from the records.
 
-Every figure is a database aggregate grouped by county, one query per group of related
-figures, so the cost does not depend on how many records there are in Python. A person or
-household is counted once per indicator however many records it has. Only approved records
-count (optionally also submitted ones); archived households and members never count.
+Each indicator is defined once, as the rows it counts: ``indicator_rows(key, ...)`` is a
+queryset of members, households, labor models, sessions, projects, ... and the figure is the
+number of those rows, or for a sum (funds, beneficiaries) the sum of one of their fields.
+``compute_indicators`` aggregates those same querysets grouped by county, and the dashboard's
+drill-down lists show them, so a figure and its list cannot disagree.
 
-Each figure is counted in the county of the thing counted (the member's household, the labor
-model, the enterprise, ...), so the city total is exactly the sum of the county figures.
+Indicators that count the same kind of row share one row source (e.g. every labor model
+awarded by the end of the period) and differ by a condition on it (national, in service and
+local, ...): each source is one grouped query with one ``Count(filter=...)`` or
+``Sum(filter=...)`` per figure, so the cost is a fixed number of queries however many records
+there are. The sources never join to many-valued relations (they use EXISTS), so each row is
+counted once: a person or household is counted once per indicator however many records it has.
+
+Only approved records count (optionally also submitted ones); archived households and members
+never count. Each figure is counted in the county of the thing counted (the member's household,
+the labor model, the enterprise, ...), so the city total is exactly the sum of the county
+figures.
 
 "Of them exited": the beneficiary's household has status 已脱贫 with an exit date on or after
 the help began (the first training, project or job in the period) and not after the period's end.
@@ -15,17 +25,19 @@ the help began (the first training, project or job in the period) and not after 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import HonourLevel, PovertyStatus, ReviewStatus
+from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
 from cases.models import (
     AdvancedCollective,
     Employment,
     Enterprise,
     FinanceAgreement,
+    Household,
     IndustryProject,
     LaborModel,
     Member,
@@ -55,10 +67,14 @@ class Period:
 
 @dataclass(frozen=True)
 class IndicatorDefinition:
+    """``summed``: the field of the counted rows whose sum is the figure (None: the figure is
+    the number of rows)."""
+
     key: str
     label: str
     unit: str
     money: bool = False
+    summed: str | None = None
 
 
 INDICATORS = [
@@ -75,24 +91,60 @@ INDICATORS = [
     IndicatorDefinition("people_trained", _("培训贫困人口"), _("人")),
     IndicatorDefinition("people_trained_exited", _("其中已通过培训实现脱贫"), _("人")),
     IndicatorDefinition("enterprise_projects", _("依托劳模企业共建产业扶贫项目"), _("个")),
-    IndicatorDefinition("enterprise_project_funds", _("产业扶贫项目投入帮扶资金"), _("元"), True),
+    IndicatorDefinition(
+        "enterprise_project_funds", _("产业扶贫项目投入帮扶资金"), _("元"), True, "funds"
+    ),
     IndicatorDefinition("workshops", _("进驻扶贫车间"), _("个")),
     IndicatorDefinition("project_beneficiaries", _("带动建档立卡受益贫困人口"), _("人")),
     IndicatorDefinition("project_beneficiaries_exited", _("其中已经脱贫"), _("人")),
     IndicatorDefinition("finance_enterprises", _("签订带贫协议的劳模企业和合作社"), _("个")),
     IndicatorDefinition("finance_households", _("签订金融扶贫带贫协议的贫困家庭"), _("户")),
-    IndicatorDefinition("finance_funds", _("带贫协议资金"), _("元"), True),
+    IndicatorDefinition("finance_funds", _("带贫协议资金"), _("元"), True, "funds"),
     IndicatorDefinition("stable_employed", _("实现稳定就业的贫困人口"), _("人")),
     IndicatorDefinition("volunteer_teams", _("劳模志愿服务队"), _("个")),
     IndicatorDefinition("volunteer_events", _("志愿服务宣传活动"), _("场次")),
-    IndicatorDefinition("volunteer_beneficiaries", _("志愿服务受益贫困人口"), _("人次")),
+    IndicatorDefinition(
+        "volunteer_beneficiaries", _("志愿服务受益贫困人口"), _("人次"), summed="beneficiaries"
+    ),
     IndicatorDefinition("collectives_participating", _("参与脱贫攻坚的先进集体"), _("个")),
     IndicatorDefinition("collective_projects", _("先进集体帮扶项目"), _("个")),
-    IndicatorDefinition("collective_project_funds", _("先进集体投入帮扶资金"), _("元"), True),
+    IndicatorDefinition(
+        "collective_project_funds", _("先进集体投入帮扶资金"), _("元"), True, "funds"
+    ),
     IndicatorDefinition("collective_employed", _("先进集体吸纳贫困就业人员"), _("人")),
     IndicatorDefinition("collective_employed_exited", _("其中已实现脱贫"), _("人")),
 ]
 DEFINITIONS = {definition.key: definition for definition in INDICATORS}
+
+# The indicators grouped as the article reports them (dashboard sections, report chapters).
+SECTIONS = [
+    (
+        _("劳模队伍"),
+        [
+            "labor_models", "labor_models_national", "labor_models_provincial",
+            "labor_models_city", "labor_models_county", "labor_models_in_service_local",
+            "labor_models_participating",
+        ],
+    ),
+    (_("技术扶贫"), ["training_sessions", "people_trained", "people_trained_exited"]),
+    (
+        _("产业扶贫"),
+        [
+            "enterprise_projects", "enterprise_project_funds", "workshops",
+            "project_beneficiaries", "project_beneficiaries_exited",
+        ],
+    ),
+    (_("金融扶贫"), ["finance_enterprises", "finance_households", "finance_funds"]),
+    (_("就业扶贫"), ["stable_employed"]),
+    (_("志愿服务"), ["volunteer_teams", "volunteer_events", "volunteer_beneficiaries"]),
+    (
+        _("先进集体扶贫"),
+        [
+            "collectives_participating", "collective_projects", "collective_project_funds",
+            "collective_employed", "collective_employed_exited",
+        ],
+    ),
+]
 
 
 @dataclass
@@ -135,186 +187,558 @@ def _active_during(period, prefix=""):
     return condition
 
 
-def _exited_after(help_exists):
+def _exited_after(help_exists, period):
     """Members whose household exited on or after a help record (``help_exists``, a queryset
-    correlated on the member and bounded by ``OuterRef('household__exit_date')``)."""
-    return Q(Exists(help_exists), household__status=PovertyStatus.EXITED)
+    correlated on the member and bounded by ``OuterRef('household__exit_date')``) and not after
+    the period's end."""
+    return Q(
+        Exists(help_exists),
+        household__status=PovertyStatus.EXITED,
+        household__exit_date__lte=period.end,
+    )
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """The rows behind one or more figures: ``rows`` holds every row any of them counts, and
+    ``figures`` maps each indicator key to the condition (a ``Q``, or None for all the rows)
+    that picks that figure's rows out of ``rows``."""
+
+    rows: object
+    figures: dict
+
+
+class _Sources:
+    """The row sources of every indicator for one user, period and review rule. Building them
+    runs no query; each is evaluated only when aggregated or listed."""
+
+    def __init__(self, *, user, period, include_submitted):
+        self.user = user
+        self.period = period
+        self.counted = _statuses(include_submitted)
+
+    def all(self):
+        return [
+            self.labor_models(),
+            self.training_sessions(),
+            self.people_trained(),
+            self.projects(),
+            self.workshops(),
+            self.project_beneficiaries(),
+            self.finance_enterprises(),
+            self.finance_households(),
+            self.finance_agreements(),
+            self.employed(),
+            self.volunteer_teams(),
+            self.volunteer_events(),
+            self.collectives(),
+        ]
+
+    # Shared pieces
+
+    def members(self):
+        return Member.objects.for_user(self.user).filter(
+            archived_at__isnull=True, household__archived_at__isnull=True
+        )
+
+    def sessions(self):
+        return TrainingSession.objects.filter(
+            self.period.date_range("held_on"), review_status__in=self.counted
+        )
+
+    def project_rows(self):
+        return IndustryProject.objects.filter(
+            self.period.date_range("started_on"), review_status__in=self.counted
+        )
+
+    def agreement_rows(self):
+        return FinanceAgreement.objects.filter(
+            self.period.date_range("signed_on"),
+            review_status__in=self.counted,
+            household__archived_at__isnull=True,
+        )
+
+    def stable_jobs(self):
+        """A member's stable job held on the period's end."""
+        return Employment.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=self.period.end),
+            member=OuterRef("pk"),
+            review_status__in=self.counted,
+            is_stable=True,
+            started_on__lte=self.period.end,
+        )
+
+    def collective_jobs(self):
+        """A member's job with an advanced collective started in the period."""
+        return Employment.objects.filter(
+            self.period.date_range("started_on"),
+            member=OuterRef("pk"),
+            review_status__in=self.counted,
+            collective__isnull=False,
+        )
+
+    def attended(self):
+        """A member's attendance at a counted session in the period. (A join to the session
+        rather than ``session__in=self.sessions()``: SQLite would probe every session's id for
+        every member.)"""
+        return TrainingAttendance.objects.filter(
+            self.period.date_range("session__held_on"),
+            member=OuterRef("pk"),
+            session__review_status__in=self.counted,
+        )
+
+    # The sources
+
+    def labor_models(self):
+        """Labor models are a stock: counted when awarded by the end of the period."""
+        participating = Pairing.objects.filter(
+            labor_model=OuterRef("pk"), review_status__in=self.counted
+        ).active_on(self.period.end)
+        in_service_local = Q(in_service=True, is_local=True)
+        return RowSource(
+            LaborModel.objects.for_user(self.user).filter(
+                review_status__in=self.counted, year_awarded__lte=self.period.end.year
+            ),
+            {
+                "labor_models": None,
+                "labor_models_national": Q(honour_level=HonourLevel.NATIONAL),
+                "labor_models_provincial": Q(honour_level=HonourLevel.PROVINCIAL),
+                "labor_models_city": Q(honour_level=HonourLevel.CITY),
+                "labor_models_county": Q(honour_level=HonourLevel.COUNTY),
+                "labor_models_in_service_local": in_service_local,
+                "labor_models_participating": in_service_local & Q(Exists(participating)),
+            },
+        )
+
+    def training_sessions(self):
+        return RowSource(self.sessions().for_user(self.user), {"training_sessions": None})
+
+    def people_trained(self):
+        attended = self.attended()
+        exited = _exited_after(
+            attended.filter(session__held_on__lte=OuterRef("household__exit_date")), self.period
+        )
+        return RowSource(
+            self.members().filter(Exists(attended)),
+            {"people_trained": None, "people_trained_exited": exited},
+        )
+
+    def projects(self):
+        by_enterprise = Q(enterprise__isnull=False)
+        by_collective = Q(collective__isnull=False)
+        return RowSource(
+            self.project_rows().for_user(self.user),
+            {
+                "enterprise_projects": by_enterprise,
+                "enterprise_project_funds": by_enterprise,
+                "collective_projects": by_collective,
+                "collective_project_funds": by_collective,
+            },
+        )
+
+    def workshops(self):
+        return RowSource(
+            Workshop.objects.for_user(self.user).filter(
+                self.period.date_range("opened_on"), review_status__in=self.counted
+            ),
+            {"workshops": None},
+        )
+
+    def project_beneficiaries(self):
+        benefits = ProjectBeneficiary.objects.filter(
+            self.period.date_range("since"),
+            self.period.date_range("project__started_on"),
+            member=OuterRef("pk"),
+            project__review_status__in=self.counted,
+            project__enterprise__isnull=False,
+        )
+        exited = _exited_after(
+            benefits.filter(since__lte=OuterRef("household__exit_date")), self.period
+        )
+        return RowSource(
+            self.members().filter(Exists(benefits)),
+            {"project_beneficiaries": None, "project_beneficiaries_exited": exited},
+        )
+
+    def finance_enterprises(self):
+        return RowSource(
+            Enterprise.objects.for_user(self.user).filter(
+                Exists(self.agreement_rows().filter(enterprise=OuterRef("pk")))
+            ),
+            {"finance_enterprises": None},
+        )
+
+    def finance_households(self):
+        # An agreement belongs to its household's county, so this groups as the agreements do.
+        return RowSource(
+            Household.objects.for_user(self.user).filter(
+                Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
+                archived_at__isnull=True,
+            ),
+            {"finance_households": None},
+        )
+
+    def finance_agreements(self):
+        return RowSource(self.agreement_rows().for_user(self.user), {"finance_funds": None})
+
+    def employed(self):
+        stable = Q(Exists(self.stable_jobs()))
+        collective_jobs = self.collective_jobs()
+        by_collective = Q(Exists(collective_jobs))
+        exited = _exited_after(
+            collective_jobs.filter(started_on__lte=OuterRef("household__exit_date")), self.period
+        )
+        return RowSource(
+            self.members().filter(stable | by_collective),
+            {
+                "stable_employed": stable,
+                "collective_employed": by_collective,
+                "collective_employed_exited": exited,
+            },
+        )
+
+    def volunteer_teams(self):
+        return RowSource(
+            VolunteerTeam.objects.for_user(self.user).filter(
+                review_status__in=self.counted, founded_on__lte=self.period.end
+            ),
+            {"volunteer_teams": None},
+        )
+
+    def volunteer_events(self):
+        return RowSource(
+            VolunteerEvent.objects.for_user(self.user).filter(
+                self.period.date_range("held_on"), review_status__in=self.counted
+            ),
+            {"volunteer_events": None, "volunteer_beneficiaries": None},
+        )
+
+    def collectives(self):
+        pairings = Pairing.objects.filter(
+            _active_during(self.period), collective=OuterRef("pk"), review_status__in=self.counted
+        )
+        employers = Employment.objects.filter(
+            self.period.date_range("started_on"),
+            collective=OuterRef("pk"),
+            review_status__in=self.counted,
+        )
+        return RowSource(
+            AdvancedCollective.objects.for_user(self.user).filter(
+                Q(Exists(pairings))
+                | Q(Exists(self.project_rows().filter(collective=OuterRef("pk"))))
+                | Q(Exists(employers))
+            ),
+            {"collectives_participating": None},
+        )
+
+
+def _figure(key, condition):
+    """The aggregate of one figure over its source's rows."""
+    summed = DEFINITIONS[key].summed
+    if summed:
+        return Sum(summed, filter=condition)
+    return Count("pk", filter=condition)
+
+
+def indicator_rows(key, *, user, period, include_submitted=False):
+    """The rows indicator ``key`` counts for ``user`` over ``period`` (members, households,
+    labor models, sessions, projects, ...): the figure is their number, or for an indicator
+    with ``summed`` the sum of that field over them. Raises KeyError for an unknown key."""
+    if key not in DEFINITIONS:
+        raise KeyError(key)
+    sources = _Sources(user=user, period=period, include_submitted=include_submitted)
+    for source in sources.all():
+        if key in source.figures:
+            condition = source.figures[key]
+            return source.rows if condition is None else source.rows.filter(condition)
+    raise KeyError(key)
+
+
+def indicator_figure(key, rows):
+    """The figure of indicator ``key`` over ``rows`` (a queryset from ``indicator_rows``,
+    perhaps narrowed further): their number, or the sum of the summed field. One query."""
+    summed = DEFINITIONS[key].summed
+    if not summed:
+        return rows.count()
+    total = rows.aggregate(total=Sum(summed))["total"] or 0
+    return Decimal(total).quantize(Decimal("0.01")) if DEFINITIONS[key].money else total
 
 
 def compute_indicators(*, user, period, include_submitted=False):
-    """All indicators for the counties ``user`` may see, over ``period``."""
-    counted = _statuses(include_submitted)
+    """All indicators for the counties ``user`` may see, over ``period``: one grouped query
+    per row source (13), whatever the number of records."""
     table = IndicatorTable(period=period)
-    members = Member.objects.for_user(user).filter(
-        archived_at__isnull=True, household__archived_at__isnull=True
-    )
-
-    # Labor models: a stock, counted when awarded by the end of the period.
-    participating = Pairing.objects.filter(
-        labor_model=OuterRef("pk"), review_status__in=counted
-    ).active_on(period.end)
-    table.add(
-        LaborModel.objects.for_user(user)
-        .filter(review_status__in=counted, year_awarded__lte=period.end.year)
-        .values("county")
-        .annotate(
-            labor_models=Count("pk"),
-            labor_models_national=Count("pk", filter=Q(honour_level=HonourLevel.NATIONAL)),
-            labor_models_provincial=Count("pk", filter=Q(honour_level=HonourLevel.PROVINCIAL)),
-            labor_models_city=Count("pk", filter=Q(honour_level=HonourLevel.CITY)),
-            labor_models_county=Count("pk", filter=Q(honour_level=HonourLevel.COUNTY)),
-            labor_models_in_service_local=Count("pk", filter=Q(in_service=True, is_local=True)),
-            labor_models_participating=Count(
-                "pk", filter=Q(Exists(participating), in_service=True, is_local=True)
-            ),
+    sources = _Sources(user=user, period=period, include_submitted=include_submitted)
+    for source in sources.all():
+        table.add(
+            source.rows.values("county")
+            .annotate(
+                **{key: _figure(key, condition) for key, condition in source.figures.items()}
+            )
+            .order_by()
         )
-        .order_by()
-    )
-
-    sessions = TrainingSession.objects.filter(review_status__in=counted).filter(
-        period.date_range("held_on")
-    )
-    table.add(
-        sessions.for_user(user).values("county").annotate(training_sessions=Count("pk")).order_by()
-    )
-    attended = TrainingAttendance.objects.filter(member=OuterRef("pk"), session__in=sessions)
-    table.add(
-        members.filter(Exists(attended))
-        .values("county")
-        .annotate(
-            people_trained=Count("pk"),
-            people_trained_exited=Count(
-                "pk",
-                filter=_exited_after(
-                    attended.filter(session__held_on__lte=OuterRef("household__exit_date"))
-                )
-                & Q(household__exit_date__lte=period.end),
-            ),
-        )
-        .order_by()
-    )
-
-    projects = IndustryProject.objects.filter(review_status__in=counted).filter(
-        period.date_range("started_on")
-    )
-    table.add(
-        projects.for_user(user)
-        .values("county")
-        .annotate(
-            enterprise_projects=Count("pk", filter=Q(enterprise__isnull=False)),
-            enterprise_project_funds=Sum("funds", filter=Q(enterprise__isnull=False)),
-            collective_projects=Count("pk", filter=Q(collective__isnull=False)),
-            collective_project_funds=Sum("funds", filter=Q(collective__isnull=False)),
-        )
-        .order_by()
-    )
-    table.add(
-        Workshop.objects.for_user(user)
-        .filter(period.date_range("opened_on"), review_status__in=counted)
-        .values("county")
-        .annotate(workshops=Count("pk"))
-        .order_by()
-    )
-    benefits = ProjectBeneficiary.objects.filter(
-        period.date_range("since"),
-        member=OuterRef("pk"),
-        project__in=projects.filter(enterprise__isnull=False),
-    )
-    table.add(
-        members.filter(Exists(benefits))
-        .values("county")
-        .annotate(
-            project_beneficiaries=Count("pk"),
-            project_beneficiaries_exited=Count(
-                "pk",
-                filter=_exited_after(benefits.filter(since__lte=OuterRef("household__exit_date")))
-                & Q(household__exit_date__lte=period.end),
-            ),
-        )
-        .order_by()
-    )
-
-    agreements = FinanceAgreement.objects.filter(
-        period.date_range("signed_on"),
-        review_status__in=counted,
-        household__archived_at__isnull=True,
-    )
-    table.add(
-        Enterprise.objects.for_user(user)
-        .filter(Exists(agreements.filter(enterprise=OuterRef("pk"))))
-        .values("county")
-        .annotate(finance_enterprises=Count("pk"))
-        .order_by()
-    )
-    table.add(
-        agreements.for_user(user)
-        .values("county")
-        .annotate(
-            finance_households=Count("household", distinct=True), finance_funds=Sum("funds")
-        )
-        .order_by()
-    )
-
-    stable_jobs = Employment.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=period.end),
-        member=OuterRef("pk"),
-        review_status__in=counted,
-        is_stable=True,
-        started_on__lte=period.end,
-    )
-    collective_jobs = Employment.objects.filter(
-        period.date_range("started_on"),
-        member=OuterRef("pk"),
-        review_status__in=counted,
-        collective__isnull=False,
-    )
-    table.add(
-        members.filter(Q(Exists(stable_jobs)) | Q(Exists(collective_jobs)))
-        .values("county")
-        .annotate(
-            stable_employed=Count("pk", filter=Q(Exists(stable_jobs))),
-            collective_employed=Count("pk", filter=Q(Exists(collective_jobs))),
-            collective_employed_exited=Count(
-                "pk",
-                filter=_exited_after(
-                    collective_jobs.filter(started_on__lte=OuterRef("household__exit_date"))
-                )
-                & Q(household__exit_date__lte=period.end),
-            ),
-        )
-        .order_by()
-    )
-
-    table.add(
-        VolunteerTeam.objects.for_user(user)
-        .filter(review_status__in=counted, founded_on__lte=period.end)
-        .values("county")
-        .annotate(volunteer_teams=Count("pk"))
-        .order_by()
-    )
-    table.add(
-        VolunteerEvent.objects.for_user(user)
-        .filter(period.date_range("held_on"), review_status__in=counted)
-        .values("county")
-        .annotate(volunteer_events=Count("pk"), volunteer_beneficiaries=Sum("beneficiaries"))
-        .order_by()
-    )
-
-    collective_pairings = Pairing.objects.filter(
-        _active_during(period), collective=OuterRef("pk"), review_status__in=counted
-    )
-    collective_employers = Employment.objects.filter(
-        period.date_range("started_on"), collective=OuterRef("pk"), review_status__in=counted
-    )
-    table.add(
-        AdvancedCollective.objects.for_user(user)
-        .filter(
-            Q(Exists(collective_pairings))
-            | Q(Exists(projects.filter(collective=OuterRef("pk"))))
-            | Q(Exists(collective_employers))
-        )
-        .values("county")
-        .annotate(collectives_participating=Count("pk"))
-        .order_by()
-    )
     return table
+
+
+#
+# Charts: monthly trends and breakdowns, under the same counting rules as the figures
+#
+
+TREND_MONTHS_AS_OF = 24  # an "as of" period has no start: its trend shows the last 24 months
+
+
+def trend_months(period):
+    """The first days of the months a trend over ``period`` shows, oldest first: the months
+    of the period, or for an "as of" period the last ``TREND_MONTHS_AS_OF`` months."""
+    last = period.end.replace(day=1)
+    if period.start:
+        first = period.start.replace(day=1)
+    else:
+        index = last.year * 12 + last.month - 1 - (TREND_MONTHS_AS_OF - 1)
+        first = datetime.date(index // 12, index % 12 + 1, 1)
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _per_month(rows, months, date_field, value):
+    """``value`` (an aggregate) of ``rows`` per month of ``date_field`` (a field or an
+    annotation), one query; a list aligned with ``months``, 0 for a month without rows."""
+    grouped = (
+        rows.filter(**{f"{date_field}__gte": months[0]})
+        .annotate(month=TruncMonth(date_field, output_field=DateField()))
+        .values("month")
+        .annotate(value=value)
+        .order_by()
+    )
+    found = {}
+    for row in grouped:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        found[month] = row["value"] or 0
+    return [found.get(month, 0) for month in months]
+
+
+def monthly_trend(*, user, period, include_submitted=False):
+    """Month by month over ``trend_months(period)``: people trained for the first time (so
+    over a whole period the months add up to the "people trained" figure), people who started
+    a job, households that exited poverty, and funds of the projects started and agreements
+    signed (yuan). Five queries.
+
+    Returns ``{"months": [date, ...], "people_trained": [...], "people_employed": [...],
+    "households_exited": [...], "project_funds": [Decimal, ...], "agreement_funds": [...]}``.
+    """
+    sources = _Sources(user=user, period=period, include_submitted=include_submitted)
+    months = trend_months(period)
+    # Each counted person's first attendance: one with no earlier attendance of the same
+    # person (an anti-join; two sessions on the first day fall in the same month, and the
+    # person is counted once by the distinct count).
+    counted_attendance = TrainingAttendance.objects.filter(
+        period.date_range("session__held_on"), session__review_status__in=sources.counted
+    )
+    earlier = counted_attendance.filter(
+        member=OuterRef("member"), session__held_on__lt=OuterRef("session__held_on")
+    )
+    first_attendance = counted_attendance.filter(member__in=sources.members()).exclude(
+        Exists(earlier)
+    )
+    jobs = Employment.objects.for_user(user).filter(
+        period.date_range("started_on"),
+        review_status__in=sources.counted,
+        member__archived_at__isnull=True,
+        member__household__archived_at__isnull=True,
+    )
+    exits = Household.objects.for_user(user).filter(
+        period.date_range("exit_date"),
+        review_status__in=sources.counted,
+        archived_at__isnull=True,
+        status=PovertyStatus.EXITED,
+    )
+    return {
+        "months": months,
+        "people_trained": _per_month(
+            first_attendance, months, "session__held_on", Count("member", distinct=True)
+        ),
+        "people_employed": _per_month(
+            jobs, months, "started_on", Count("member", distinct=True)
+        ),
+        "households_exited": _per_month(exits, months, "exit_date", Count("pk")),
+        "project_funds": _per_month(
+            sources.projects().rows, months, "started_on", Sum("funds")
+        ),
+        "agreement_funds": _per_month(
+            sources.finance_agreements().rows, months, "signed_on", Sum("funds")
+        ),
+    }
+
+
+def breakdowns(*, user, period, include_submitted=False):
+    """Labor models by honour level (all, in service and local, participating: the same rows
+    and conditions as the figures) and pairings by "6+1" mode (running at some time in the
+    period; and of them still running on its end), two queries.
+
+    Returns ``{"honour_levels": [{"level", "label", "labor_models",
+    "labor_models_in_service_local", "labor_models_participating"}, ...],
+    "pairing_modes": [{"mode", "label", "pairings", "active"}, ...]}`` in choice order."""
+    sources = _Sources(user=user, period=period, include_submitted=include_submitted)
+    labor_models = sources.labor_models()
+    level_keys = ("labor_models", "labor_models_in_service_local", "labor_models_participating")
+    by_level = {
+        row.pop("honour_level"): row
+        for row in labor_models.rows.values("honour_level")
+        .annotate(**{key: _figure(key, labor_models.figures[key]) for key in level_keys})
+        .order_by()
+    }
+    pairings = Pairing.objects.for_user(user).filter(
+        Q(household__isnull=True) | Q(household__archived_at__isnull=True),
+        _active_during(period),
+        review_status__in=sources.counted,
+    )
+    # As Pairing.objects.active_on(period.end), as a condition.
+    active_on_end = Q(start_date__lte=period.end) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=period.end)
+    )
+    by_mode = {
+        row.pop("mode"): row
+        for row in pairings.values("mode")
+        .annotate(pairings=Count("pk"), active=Count("pk", filter=active_on_end))
+        .order_by()
+    }
+    return {
+        "honour_levels": [
+            {
+                "level": level.value,
+                "label": level.label,
+                **{key: by_level.get(level.value, {}).get(key, 0) for key in level_keys},
+            }
+            for level in HonourLevel
+        ],
+        "pairing_modes": [
+            {
+                "mode": mode.value,
+                "label": mode.label,
+                "pairings": by_mode.get(mode.value, {}).get("pairings", 0),
+                "active": by_mode.get(mode.value, {}).get("active", 0),
+            }
+            for mode in PairingMode
+        ],
+    }
+
+
+#
+# Presentation of a figure
+#
+
+WAN = Decimal(10_000)
+YI = Decimal(100_000_000)
+
+
+def figure_parts(value, definition):
+    """A figure as the article prints it, as (number, unit): money in 万元 with two decimals
+    ("7,127.85", "万元"), or in 亿元 with one decimal from 1亿 ("4.1", "亿元"); counts with
+    thousands separators and the indicator's unit ("27,438", "人")."""
+    if definition.money:
+        amount = Decimal(value or 0)
+        if amount >= YI:
+            number = (amount / YI).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return f"{number:,}", _("亿元")
+        return f"{in_wan(amount):,}", _("万元")
+    return f"{value or 0:,}", definition.unit
+
+
+def format_figure(value, definition):
+    """A figure with its unit: "7,127.85 万元", "4.1 亿元", "27,438 人"."""
+    number, unit = figure_parts(value, definition)
+    return f"{number} {unit}"
+
+
+def in_wan(value):
+    """Yuan as 万元 with two decimals (a Decimal), for tables and charts of money."""
+    return (Decimal(value or 0) / WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# Yearly targets: how far each county is towards the targets the city union set for the year.
+
+# A county is behind schedule when its completion is more than this many percentage points
+# below the share of the year that has elapsed.
+BEHIND_SCHEDULE_MARGIN = Decimal(10)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """One county's progress towards its target for one indicator.
+
+    ``percent`` is the value as a percentage of the target (None for a target of 0, which is
+    met by definition); ``expected_percent`` the share of the target year elapsed by the end of
+    the period (days elapsed / days in the year, as a percentage); ``behind`` whether
+    ``percent`` is more than ``BEHIND_SCHEDULE_MARGIN`` points below ``expected_percent``.
+    """
+
+    county: object
+    definition: IndicatorDefinition
+    value: object
+    target: Decimal
+    percent: Decimal | None
+    expected_percent: Decimal
+    behind: bool
+
+    @property
+    def key(self):
+        return self.definition.key
+
+
+def year_elapsed_share(year, end):
+    """The share (0 to 1) of ``year`` elapsed by the end of the day ``end``: 0 before the year,
+    1 after it. 2018-07-02 is day 183 of 365."""
+    first = datetime.date(year, 1, 1)
+    days_in_year = (datetime.date(year + 1, 1, 1) - first).days
+    elapsed = min(max((end - first).days + 1, 0), days_in_year)
+    return Decimal(elapsed) / Decimal(days_in_year)
+
+
+def year_to_date(end):
+    """The period a yearly target is measured over: from 1 January of ``end``'s year to
+    ``end`` (stock figures such as the labor models are counted as of ``end`` anyway)."""
+    return Period(start=datetime.date(end.year, 1, 1), end=end)
+
+
+def target_progress(*, user, year, table):
+    """Progress towards the targets of ``year`` that ``user`` may see (county staff their own
+    county's, the city every county's), measured by ``table`` (a ``compute_indicators`` result,
+    normally for ``year_to_date``). Its period's end decides how much of the year has elapsed,
+    but never later than today: nothing can have happened yet in the rest of a year still
+    running. One entry per county and indicator with a target, by county code then in the
+    order of ``INDICATORS``. One query."""
+    from django.utils import timezone
+
+    from cases.models import IndicatorTarget
+
+    order = {definition.key: index for index, definition in enumerate(INDICATORS)}
+    measured_to = min(table.period.end, timezone.localdate())
+    expected = year_elapsed_share(year, measured_to) * 100
+    targets = (
+        IndicatorTarget.objects.for_user(user)
+        .filter(year=year, indicator__in=order)
+        .select_related("county")
+    )
+    progress = []
+    for target in sorted(targets, key=lambda t: (t.county.code, order[t.indicator])):
+        value = table.value(target.county_id, target.indicator)
+        # Compared unrounded; shown to one decimal.
+        percent = Decimal(value) * 100 / target.target if target.target > 0 else None
+        progress.append(
+            TargetProgress(
+                county=target.county,
+                definition=DEFINITIONS[target.indicator],
+                value=value,
+                target=target.target,
+                percent=None if percent is None else percent.quantize(Decimal("0.1")),
+                expected_percent=expected.quantize(Decimal("0.1")),
+                behind=percent is not None and percent < expected - BEHIND_SCHEDULE_MARGIN,
+            )
+        )
+    return progress

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Vendor the front-end assets that the app serves itself (no CDN: users sit on intranets).
 #
-# Fetches an exact Bootstrap release from the npm registry, checks it against the pinned
-# integrity hash, and copies only the files the templates use into static/vendor/bootstrap/.
+# Fetches exact releases of Bootstrap, Tom Select and Apache ECharts from the npm registry,
+# checks each against its pinned integrity hash, and copies only the files the templates use
+# into static/vendor/<package>/.
 # The copied files are committed, so a fresh clone works offline; run this only to upgrade.
 #
 # Usage: scripts/vendor_assets.sh        (from anywhere; needs npm, tar, python3)
-# To upgrade: change BOOTSTRAP_VERSION and BOOTSTRAP_INTEGRITY (from
-#   `npm view bootstrap@X.Y.Z dist.integrity`), run, then update static/vendor/README.md.
+# To upgrade: change <PACKAGE>_VERSION and <PACKAGE>_INTEGRITY (from
+#   `npm view <package>@X.Y.Z dist.integrity`), run, then update static/vendor/README.md.
 set -euo pipefail
 
 BOOTSTRAP_VERSION="5.3.9"
 BOOTSTRAP_INTEGRITY="sha512-20cU0rcfw8WdxtVbmfU+xT2EjvVTw9Ror/h1Qvd7DXCujRg8OO9mdBCsmTHdJFf3BuadmBNJtgIuUXsBqSkk/w=="
 TOM_SELECT_VERSION="2.6.2"
 TOM_SELECT_INTEGRITY="sha512-eiXIkk82XzzUTOVQDFpy+ZGejuqdTvMukyUyeZBQaKnqW42UoTiTZnrod/eX0rkqJEc4rZY9DZ3zdjV07i29wQ=="
+ECHARTS_VERSION="6.1.0"
+ECHARTS_INTEGRITY="sha512-q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA=="
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$ROOT/static/vendor"
@@ -66,6 +69,16 @@ cp "$PKG/dist/js/tom-select.complete.min.js" "$DEST/js/"
 cp "$PKG/LICENSE" "$DEST/LICENSE"
 echo "$TOM_SELECT_VERSION" > "$DEST/VERSION"
 refuse_external_urls "$DEST/css/tom-select.bootstrap5.min.css"
+
+# Apache ECharts: the dashboard charts (static/js/dashboard.js). One self-contained file; it
+# draws on a canvas and loads nothing (no maps, themes or fonts are fetched).
+PKG="$(fetch echarts "$ECHARTS_VERSION" "$ECHARTS_INTEGRITY")"
+DEST="$VENDOR/echarts"
+rm -rf "$DEST"
+mkdir -p "$DEST"
+cp "$PKG/dist/echarts.min.js" "$DEST/"
+cp "$PKG/LICENSE" "$PKG/NOTICE" "$DEST/"
+echo "$ECHARTS_VERSION" > "$DEST/VERSION"
 
 echo "Vendored into ${VENDOR#"$ROOT"/}:"
 (cd "$VENDOR" && find . -type f | sort)
