@@ -21,6 +21,7 @@ from cases.models import (
     ExpertiseField,
     FinanceAgreement,
     Household,
+    IndicatorTarget,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -477,3 +478,23 @@ class ReviewEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+#
+# Yearly targets
+#
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Targets are set on the city's targets page; here administrators can correct one row.
+    Who set it and when are recorded, not edited."""
+
+    list_display = ("year", "county", "indicator", "target", "set_by", "updated_at")
+    list_filter = ("year", "county", "indicator")
+    list_select_related = ("county", "set_by")
+    readonly_fields = ("set_by", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)

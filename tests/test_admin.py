@@ -51,6 +51,9 @@ ROW_FACTORIES = {
     models.VolunteerEvent: factories.VolunteerEventFactory,
     models.MaterialAid: factories.MaterialAidFactory,
     models.ReviewEvent: factories.ReviewEventFactory,
+    models.IndicatorTarget: lambda: models.IndicatorTarget.objects.create(
+        county=factories.CountyFactory(), year=2018, indicator="people_trained", target=100
+    ),
     User: factories.UserFactory,
     Group: lambda: Group.objects.create(name=f"测试组{next(_n)}"),
     AccessAttempt: _axes_row(AccessAttempt, get_data="", post_data="", failures_since_start=1),

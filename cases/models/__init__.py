@@ -16,6 +16,7 @@ from .geography import County, Township, UnionBody, Village
 from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
 from .pairings import Pairing
 from .review import ReviewEvent
+from .targets import IndicatorTarget
 
 __all__ = [
     "AdvancedCollective",
@@ -27,6 +28,7 @@ __all__ = [
     "ExpertiseField",
     "FinanceAgreement",
     "Household",
+    "IndicatorTarget",
     "IndustryProject",
     "LaborModel",
     "MaterialAid",
