@@ -1,11 +1,25 @@
 from django.urls import path
 
-from cases.views import autocomplete, helpers, home, households, lists, records, review
+from cases.views import (
+    autocomplete,
+    dashboard,
+    helpers,
+    home,
+    households,
+    lists,
+    queue,
+    records,
+    reports,
+    review,
+)
 
 app_name = "cases"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Dashboards: the figures, and the rows behind each figure
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<slug:key>/", dashboard.indicator_list, name="indicator_list"),
     path("autocomplete/<slug:source>/", autocomplete.autocomplete, name="autocomplete"),
     # Households and members
     path("households/", households.HouseholdListView.as_view(), name="household_list"),
@@ -135,4 +149,23 @@ urlpatterns = [
         review.submit_record,
         name="record_submit",
     ),
+    # Review, city side
+    path("review/", queue.review_queue, name="review_queue"),
+    path("review/bulk-approve/", queue.bulk_approve, name="review_bulk_approve"),
+    path(
+        "records/<str:model_name>/<int:pk>/approve/",
+        queue.approve_record,
+        name="record_approve",
+    ),
+    path(
+        "records/<str:model_name>/<int:pk>/return/",
+        queue.return_record,
+        name="record_return",
+    ),
+    # Targets, report and exports
+    path("targets/", reports.targets, name="targets"),
+    path("targets/progress/", reports.progress, name="target_progress"),
+    path("report/", reports.report, name="report"),
+    path("dashboard/export.xlsx", reports.dashboard_export, name="dashboard_export"),
+    path("api/indicators.json", reports.indicators_json, name="indicators_json"),
 ]
