@@ -57,19 +57,17 @@ class ScopedAdminMixin:
 class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Base for every ``CountyOwned`` model.
 
-    The county is read-only when the row takes it from a parent row (``county_source``, or
-    ``county_set_in_save`` for models that set it in their own ``save``); otherwise it is
-    chosen in the form. Subclasses name their own ``list_select_related``; the county is
-    always added, since every list shows it. The review status is shown, not edited: review
-    steps go through the review services, which keep the ``ReviewEvent`` trail.
+    The county is read-only when the row takes it from a parent row (``county_source``);
+    otherwise it is chosen in the form. Subclasses name their own ``list_select_related``;
+    the county is always added, since every list shows it. The review status is shown, not
+    edited: review steps go through the review services, which keep the ``ReviewEvent`` trail.
     """
 
-    county_set_in_save = False
     list_select_related = ()
     list_per_page = 50
 
     def county_is_derived(self):
-        return bool(self.model.county_source) or self.county_set_in_save
+        return bool(self.model.county_source)
 
     def get_readonly_fields(self, request, obj=None):
         county = ("county",) if self.county_is_derived() else ()
@@ -269,7 +267,6 @@ class MemberAdmin(CountyRecordAdmin):
 
 @admin.register(Pairing)
 class PairingAdmin(CountyRecordAdmin):
-    county_set_in_save = True  # from the household or village it helps
     list_display = (
         "helper", "target", "mode", "start_date", "end_date", "county", "review_status",
     )

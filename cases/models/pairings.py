@@ -52,6 +52,9 @@ class Pairing(ReviewedRecord):
 
     objects = PairingQuerySet.as_manager()
 
+    # The pairing belongs to the county of the household or village it helps.
+    county_source = "target"
+
     class Meta:
         ordering = ["-start_date", "id"]
         verbose_name = _("结对帮扶")
@@ -101,11 +104,6 @@ class Pairing(ReviewedRecord):
             errors["end_date"] = _("结束日期不能早于开始日期。")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        # The pairing belongs to the county of the household or village it helps.
-        self.county_id = self.target.county_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         """The household's page; a village pairing is shown on its helper's page."""
