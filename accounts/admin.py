@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.models import User
+
+# django-otp's device admin shows each user's TOTP secret and QR code: no administrator needs
+# them. A user who lost their phone has their device cleared with the action on the user list.
+admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
@@ -33,6 +40,22 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "county", "is_active")
     list_select_related = ("county",)
     filter_horizontal = ("user_permissions",)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("清除所选用户的两步验证设备"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            two_factor.remove_devices(user)
+        self.message_user(
+            request,
+            ngettext(
+                "已清除 %(count)d 个用户的两步验证设备，他们下次登录后可重新设置。",
+                "已清除 %(count)d 个用户的两步验证设备，他们下次登录后可重新设置。",
+                len(users),
+            )
+            % {"count": len(users)},
+        )
 
     @admin.display(description=_("姓名"), ordering="last_name")
     def full_name(self, obj):

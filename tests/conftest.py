@@ -1,7 +1,37 @@
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
 from tests.factories import CountyFactory, UserFactory
+
+pytest_plugins = ["tests.log_audit"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last. Playwright keeps an event loop in the test thread, so from the first
+    browser test on, the ORM works through new connection objects, which lack the database
+    snapshot that transactional tests with ``serialized_rollback`` restore from."""
+    items.sort(key=lambda item: "browser" in item.path.parts)
+
+
+def verify_second_factor(client, user):
+    """Marks the client's session as having passed a TOTP code (as django_otp.login does), for
+    tests that are about something else than the login; returns the user's confirmed device."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor Django admin requires."""
+    client.force_login(admin_user)
+    verify_second_factor(client, admin_user)
+    return client
 
 
 @pytest.fixture

@@ -67,6 +67,10 @@
     });
   }
 
+  // ECharts' HTML tooltips are markup with style="" attributes, which the Content-Security-Policy
+  // (style-src 'self') refuses; "richText" draws the tooltip on the chart's canvas instead.
+  const TOOLTIP_MODE = "richText";
+
   function drawCharts(data) {
     const locale = document.documentElement.lang.startsWith("zh") ? "ZH" : "EN";
     const charts = [];
@@ -80,7 +84,8 @@
       }
       element.classList.add("is-drawn");
       const chart = window.echarts.init(element, null, { locale });
-      chart.setOption({ grid, legend, tooltip: { trigger: "axis" }, ...option });
+      const tooltip = { trigger: "axis", renderMode: TOOLTIP_MODE };
+      chart.setOption({ grid, legend, tooltip, ...option });
       charts.push(chart);
     };
     const bars = (series, extra = {}) =>
@@ -118,7 +123,11 @@
         axisLabel: { interval: 0, rotate: 30 },
       },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-      tooltip: { trigger: "axis", valueFormatter: (value) => (value == null ? "—" : `${value}%`) },
+      tooltip: {
+        trigger: "axis",
+        renderMode: TOOLTIP_MODE,
+        valueFormatter: (value) => (value == null ? "—" : `${value}%`),
+      },
       series: bars([{ name: data.participation.name, data: data.participation.data }]),
     });
 
