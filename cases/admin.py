@@ -7,11 +7,14 @@ identifiers are masked in lists and shown in full only on a row's own form.
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms import BaseInlineFormSet
+from django.db import router, transaction
+from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from cases.choices import Relation
+from cases.forms.base import VersionedFormMixin
 from cases.models import (
     AdvancedCollective,
     County,
@@ -19,6 +22,7 @@ from cases.models import (
     Employment,
     Enterprise,
     ExpertiseField,
+    ExportLog,
     FinanceAgreement,
     Household,
     IndicatorTarget,
@@ -29,6 +33,7 @@ from cases.models import (
     Pairing,
     PovertyCause,
     ProjectBeneficiary,
+    RevealLog,
     ReviewedRecord,
     ReviewEvent,
     Township,
@@ -40,6 +45,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
+from cases.services import EditConflict, check_version
 from cases.validators import mask_id_number, mask_phone
 
 AUDIT_FIELDS = ("recorded_by", "created_at", "updated_at")
@@ -54,6 +60,35 @@ class ScopedAdminMixin:
         return super().get_queryset(request).for_user(request.user)
 
 
+class VersionedAdminForm(VersionedFormMixin, ModelForm):
+    """An admin change form that refuses to overwrite a change saved since it was opened, as
+    the county workspace's forms do. The admin validates and saves in one transaction, so the
+    row ``check_version`` locks here stays locked until this form's save."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A change must say which version it was made on; a post without one is refused.
+        self.fields["loaded_version"].required = self.instance.pk is not None
+        reverting = hasattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
+        if self.instance.pk is not None and reverting:
+            # Reverting to an earlier version (the history page) replaces the stored one: that
+            # is the version this form changes, not the old one it shows.
+            self.fields["loaded_version"].initial = (
+                type(self.instance)._default_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True).first()
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and not self.has_error("loaded_version"):
+            try:
+                check_version(self.instance, self)
+            except EditConflict as conflict:
+                self.refresh_loaded_version(conflict.current_version)
+                raise ValidationError(conflict.message, code="edit_conflict") from None
+        return cleaned_data
+
+
 class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Base for every ``CountyOwned`` model.
 
@@ -63,6 +98,7 @@ class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     edited: review steps go through the review services, which keep the ``ReviewEvent`` trail.
     """
 
+    form = VersionedAdminForm
     list_select_related = ()
     list_per_page = 50
 
@@ -76,6 +112,12 @@ class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_list_select_related(self, request):
         return ("county", *self.list_select_related)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One transaction, as the change view has, so the row the version check locks stays
+        # locked until the reverted version is saved.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -93,7 +135,8 @@ class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             obj.save()
         formset.save_m2m()
 
-    @admin.display(description=_("身份证号"), ordering="id_number")
+    # Not sortable: the column holds ciphertext, whose order means nothing.
+    @admin.display(description=_("身份证号"))
     def masked_id_number(self, obj):
         return mask_id_number(obj.id_number)
 
@@ -495,3 +538,39 @@ class IndicatorTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.set_by = request.user
         super().save_model(request, obj, form, change)
+
+
+#
+# Audit logs of personal information: read only, for administrators
+#
+
+
+class AuditLogAdmin(admin.ModelAdmin):
+    """The logs are evidence: nobody adds, edits or deletes a row, not even an administrator."""
+
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RevealLog)
+class RevealLogAdmin(AuditLogAdmin):
+    list_display = ("revealed_at", "user", "county", "content_type", "object_id", "field_name")
+    list_filter = ("county", "field_name", "content_type")
+    list_select_related = ("user", "county", "content_type")
+    search_fields = ("user__username",)
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(AuditLogAdmin):
+    list_display = ("exported_at", "user", "list_name", "file_format", "row_count", "completed")
+    list_filter = ("list_name", "file_format", "completed")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "list_name")

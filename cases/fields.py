@@ -1,5 +1,14 @@
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.db.models.expressions import Col
 
+from cases.crypto import (
+    decrypt_resident_id,
+    encrypt_resident_id,
+    normalise_resident_id,
+    resident_id_digest,
+    resident_id_tail_digest,
+)
 from cases.validators import validate_resident_id
 
 
@@ -25,3 +34,122 @@ class ResidentIDField(models.CharField):
         if kwargs.get("max_length") == 18:
             del kwargs["max_length"]
         return name, path, args, kwargs
+
+
+class EncryptedResidentIDField(ResidentIDField):
+    """A resident ID number that Python code reads and writes in clear and the database holds
+    only as a Fernet token (see ``cases.crypto``).
+
+    The model also needs ``<name>_digest`` and ``<name>_tail`` (``ResidentIDDigestField``):
+    ciphertext cannot be compared, so ``exact`` and ``endswith`` lookups on this field are
+    answered from those keyed hashes instead. Other lookups are not supported.
+    """
+
+    def get_internal_type(self):
+        # A Fernet token of 18 characters is 120 characters long: a text column, not varchar(18).
+        return "TextField"
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt_resident_id(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt_resident_id(value) if value else value
+
+
+class ResidentIDDigestField(models.CharField):
+    """The keyed hash of another field's resident ID number, filled on every save and by
+    ``bulk_create``: ``part="whole"`` hashes the whole number, ``part="tail"`` its last four
+    characters."""
+
+    HASHERS = {"whole": resident_id_digest, "tail": resident_id_tail_digest}
+
+    def __init__(self, *args, source="id_number", part="whole", **kwargs):
+        self.source, self.part = source, part
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key, default in (("max_length", 64), ("editable", False), ("blank", True),
+                             ("default", "")):
+            if kwargs.get(key, default) == default:
+                kwargs.pop(key, None)
+        if self.source != "id_number":
+            kwargs["source"] = self.source
+        if self.part != "whole":
+            kwargs["part"] = self.part
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = self.HASHERS[self.part](getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class HashedLookup(models.Lookup):
+    """``id_number = v`` becomes ``id_number_digest = hmac(v)`` on the same table alias."""
+
+    prepare_rhs = False
+
+    def target(self, value):
+        """(the hash column's suffix, the hash to compare it with), or None for no match."""
+        return "_digest", resident_id_digest(value)
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.lhs, Col) or hasattr(self.rhs, "resolve_expression"):
+            raise FieldError(
+                f"An encrypted ID number can only be compared with a value ({self.lookup_name})."
+            )
+        target = self.target(normalise_resident_id(self.rhs))
+        if target is None:
+            return "1 = 0", []
+        suffix, digest = target
+        field = self.lhs.target
+        column = Col(self.lhs.alias, field.model._meta.get_field(f"{field.name}{suffix}"))
+        sql, params = compiler.compile(column)
+        return f"{sql} = %s", [*params, digest]
+
+
+@EncryptedResidentIDField.register_lookup
+class HashedExact(HashedLookup):
+    lookup_name = "exact"
+
+
+@EncryptedResidentIDField.register_lookup
+class HashedIExact(HashedLookup):
+    lookup_name = "iexact"
+
+
+@EncryptedResidentIDField.register_lookup
+class HashedEndsWith(HashedLookup):
+    """The last four characters (as read out on the phone), or the whole number."""
+
+    lookup_name = "endswith"
+
+    def target(self, value):
+        if len(value) == 4:
+            return "_tail", resident_id_tail_digest(value)
+        if len(value) == 18:
+            return "_digest", resident_id_digest(value)
+        return None
+
+
+@EncryptedResidentIDField.register_lookup
+class HashedIEndsWith(HashedEndsWith):
+    lookup_name = "iendswith"
+
+
+def validate_resident_id_unique(instance, exclude, message, field_name="id_number"):
+    """Model.validate_unique for an encrypted ID number: the unique column is the hash, which
+    no form shows, so the check runs whenever the number itself is validated and the error
+    lands on the number's field."""
+    value = getattr(instance, field_name)
+    if not value or (exclude and field_name in exclude):
+        return
+    others = instance._meta.model._default_manager.exclude(pk=instance.pk)
+    if others.filter(**{f"{field_name}_digest": resident_id_digest(value)}).exists():
+        raise ValidationError({field_name: ValidationError(message, code="unique")})

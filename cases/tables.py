@@ -43,11 +43,20 @@ class MemberTable(tables.Table):
     household = tables.Column(
         accessor="household__register_number", verbose_name=_("户编号"),
     )
+    # The year only: a whole birth date beside the region and last digits that the masked ID
+    # number shows would give the number back.
+    birth_year = tables.Column(
+        accessor="birth_date__year", verbose_name=_("出生年份"), order_by="birth_date",
+    )
 
     class Meta:
         model = models.Member
         fields = (
-            "name", "household", "relation", "sex", "birth_date", "id_number", "education",
+            "name", "household", "relation", "sex", "id_number", "education",
+            "health", "labour_ability", "work_status", "phone",
+        )
+        sequence = (
+            "name", "household", "relation", "sex", "birth_year", "id_number", "education",
             "health", "labour_ability", "work_status", "phone",
         )
 

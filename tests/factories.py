@@ -1,7 +1,9 @@
 import datetime
+import importlib
 import itertools
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
@@ -59,8 +61,14 @@ class UserFactory(DjangoModelFactory):
             obj.save()
 
 
+# The rows the data migration loads. A transactional test ends by emptying the database, so a
+# later test may find them gone: the factories put back the row they use.
+REFERENCE_DATA = importlib.import_module("cases.migrations.0002_reference_data")
+
+
 def poverty_cause(code="illness"):
-    return models.PovertyCause.objects.get(code=code)
+    name = dict(REFERENCE_DATA.POVERTY_CAUSES)[code]
+    return models.PovertyCause.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
 class HouseholdFactory(DjangoModelFactory):
@@ -123,7 +131,8 @@ class PairingFactory(DjangoModelFactory):
 
 
 def expertise_field(code="planting_breeding"):
-    return models.ExpertiseField.objects.get(code=code)
+    name = dict(REFERENCE_DATA.EXPERTISE_FIELDS)[code]
+    return models.ExpertiseField.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
 class PovertyCauseFactory(DjangoModelFactory):
@@ -296,3 +305,29 @@ class ReviewEventFactory(DjangoModelFactory):
     county = factory.SelfAttribute("record.county")
     action = "submitted"
     user = factory.SubFactory(UserFactory, county=factory.SelfAttribute("..county"))
+
+
+class RevealLogFactory(DjangoModelFactory):
+    class Meta:
+        model = models.RevealLog
+
+    county = factory.SubFactory(CountyFactory)
+    user = factory.SubFactory(UserFactory, county=factory.SelfAttribute("..county"))
+    content_type = factory.LazyFunction(
+        lambda: ContentType.objects.get_for_model(models.Member)
+    )
+    object_id = factory.Sequence(lambda n: n + 1)
+    field_name = "id_number"
+
+
+class ExportLogFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ExportLog
+
+    user = factory.SubFactory(UserFactory)
+    list_name = "cases:household_list"
+    path = "/households/"
+    query = "export=csv"
+    file_format = "csv"
+    row_count = 3
+    completed = True

@@ -6,6 +6,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1zdWl0ZS1vbmx5LWZpZWxkLWtleS0wMDAwMDA=")
+os.environ.setdefault("FIELD_HASH_KEY", "test-suite-only-field-hash-key")
 
 from reliefportal.settings import *  # noqa: E402, F403 (the test settings are the real ones)
 
@@ -19,3 +21,8 @@ STORAGES = {
 }
 # WhiteNoise serves collectstatic's output, which the suite does not build.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# The queue of a deployment with TASKS_BACKEND=database, beside the inline default, so tests can
+# take a job through the queue and the worker (tests/test_task_queue.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]  # noqa: F405
+TASKS = {**TASKS, "queue": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # noqa: F405

@@ -663,6 +663,25 @@ def test_exports_never_carry_a_full_id_number(
         assert not any(person.phone in cell for cell in cells)
 
 
+def test_the_member_list_shows_the_birth_year_only(client, county_a, county_a_clerk):
+    """The masked ID number shows region and last digits; a whole birth date would complete it."""
+    member = member_in(county_a, birth_date=datetime.date(1968, 11, 23))
+    client.force_login(county_a_clerk)
+    url = reverse("cases:member_list")
+
+    page = client.get(url).content.decode()
+    text = export_csv(client, url)
+    sheet = export_xlsx(client, url)
+
+    year_column = sheet[0].index("出生年份")
+    assert sheet[1][year_column] == 1968
+    assert member.birth_date.isoformat() not in text
+    assert not any(isinstance(cell, datetime.date) for row in sheet for cell in row)
+    for shown in (page, text):
+        assert "1968-11-23" not in shown and "1968年11月23日" not in shown
+    assert "1968" in page
+
+
 @pytest.mark.parametrize(
     ("list_name", "make_row", "formula"),
     [

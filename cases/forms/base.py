@@ -2,6 +2,8 @@
 
 from django import forms
 
+from cases.widgets import ID_LIMIT
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -9,6 +11,25 @@ def choosable(model, user):
     """Rows ``user`` may pick in a form: their change scope, without archived rows."""
     queryset = model.objects.for_user(user, "change")
     return queryset.active() if hasattr(queryset, "active") else queryset
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids beyond a signed 64-bit integer are an invalid choice, not a server error: Django
+    bounds them for ``pk=`` but not for the ``pk__in=`` this field runs, and SQLite cannot bind
+    them at all."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue
+            if not -ID_LIMIT <= number < ID_LIMIT:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class ScopedFormMixin:
@@ -20,6 +41,9 @@ class ScopedFormMixin:
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        for field in self.fields.values():
+            if type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = BoundedModelMultipleChoiceField
         for name, (model, related) in self.scoped_fields.items():
             self.fields[name].queryset = choosable(model, user).select_related(*related)
 

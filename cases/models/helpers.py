@@ -4,7 +4,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CollectiveHonour, EnterpriseKind, HonourLevel, HonourTitle, Sex, TeamField
-from cases.fields import ResidentIDField
+from cases.fields import (
+    EncryptedResidentIDField,
+    ResidentIDDigestField,
+    validate_resident_id_unique,
+)
 from cases.validators import validate_not_in_future, validate_phone, validate_year
 
 from .base import ReviewedRecord
@@ -30,7 +34,10 @@ class LaborModel(ReviewedRecord):
 
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
-    id_number = ResidentIDField(_("身份证号"), blank=True)
+    # Stored encrypted; the keyed hashes answer lookups and uniqueness (see cases/crypto.py).
+    id_number = EncryptedResidentIDField(_("身份证号"), blank=True)
+    id_number_digest = ResidentIDDigestField()
+    id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
     honour_level = models.CharField(
         _("荣誉级别"), max_length=12, choices=HonourLevel.choices, db_index=True
     )
@@ -50,8 +57,8 @@ class LaborModel(ReviewedRecord):
         verbose_name_plural = _("劳模")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number=""),
+                fields=["id_number_digest"],
+                condition=~Q(id_number_digest=""),
                 name="labor_model_id_number_unique",
                 violation_error_message=_("已有劳模使用该身份证号。"),
             ),
@@ -62,6 +69,10 @@ class LaborModel(ReviewedRecord):
 
     def get_absolute_url(self):
         return reverse("cases:labormodel_detail", args=[self.pk])
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        validate_resident_id_unique(self, exclude, _("已有劳模使用该身份证号。"))
 
 
 class AdvancedCollective(ReviewedRecord):

@@ -1,0 +1,95 @@
+"""Personal information: who may see a full ID or phone number, and the logs of every look
+and every export (PIPL's "minimum necessary": everything is masked unless someone with a need
+asks, and each time is recorded)."""
+
+import re
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cases.models import (
+    AdvancedCollective,
+    Enterprise,
+    ExportLog,
+    Household,
+    LaborModel,
+    Member,
+    RevealLog,
+)
+from cases.validators import mask_id_number
+
+# The fields shown masked that may be revealed, per model.
+REVEALABLE_FIELDS = {
+    Member: ("id_number", "phone"),
+    Household: ("phone",),
+    LaborModel: ("id_number", "phone"),
+    AdvancedCollective: ("phone",),
+    Enterprise: ("phone",),
+}
+EXPORT_PERMISSION = "cases.export_records"
+# A list searched by a whole ID number: the log keeps the filter, masked like everywhere else.
+FULL_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+
+
+def revealable_model(model_name, field_name):
+    """The model called ``model_name`` if ``field_name`` of it may be revealed; else 404."""
+    for model, fields in REVEALABLE_FIELDS.items():
+        if model._meta.model_name == model_name and field_name in fields:
+            return model
+    raise Http404
+
+
+def may_reveal(user, record):
+    """Only county staff of the record's county: they call and visit the people. City
+    reviewers judge records, not people, and administrators run the system; neither needs a
+    whole number, so they see it masked like everyone else."""
+    return bool(user.is_county_staff and user.county_id and record.county_id == user.county_id)
+
+
+def reveal(user, record, field_name):
+    """The full value of ``field_name``, logged first. PermissionDenied unless ``may_reveal``."""
+    if not may_reveal(user, record):
+        raise PermissionDenied
+    RevealLog.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        field_name=field_name,
+        county_id=record.county_id,
+    )
+    return getattr(record, field_name)
+
+
+def require_export_permission(user):
+    if not user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+
+
+def start_export(request, file_format):
+    """Check the permission and open the log row of an export of the page at ``request``."""
+    require_export_permission(request.user)
+    return ExportLog.objects.create(
+        user=request.user,
+        list_name=request.resolver_match.view_name,
+        path=request.path[:200],
+        query=FULL_ID_NUMBER.sub(lambda match: mask_id_number(match[0]), request.GET.urlencode()),
+        file_format=file_format,
+    )
+
+
+def finish_export(log, row_count, completed=True):
+    ExportLog.objects.filter(pk=log.pk).update(row_count=row_count, completed=completed)
+
+
+def counted_rows(rows, log):
+    """``rows`` (a header row, then data rows) passed through; the number of data rows is
+    written to ``log`` when they run out, or when the download stops early."""
+    count, completed = -1, False
+    try:
+        for row in rows:
+            count += 1
+            yield row
+        completed = True
+    finally:
+        finish_export(log, max(count, 0), completed)

@@ -1,0 +1,283 @@
+"""Access control, proven by a matrix over the URL configuration.
+
+Every route is enumerated from the resolver. Each route that takes an object id is tried, GET
+and POST, as every role against the objects of county B: county A's staff get exactly what
+an id that does not exist gets (404; 403 on the city's decisions), nothing changes in the
+database, city reviewers get 403 on every change but approve/return, county staff 403 on
+approve/return, and anonymous users are sent to the login page on every route. A new route
+that this file cannot map to an object makes ``test_every_route_is_in_the_matrix`` fail.
+"""
+
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from cases.indicators import INDICATORS
+from cases.models import ExportLog, RevealLog, ReviewedRecord, ReviewEvent
+from cases.privacy import REVEALABLE_FIELDS
+from cases.selectors import REVIEWED_MODELS
+from cases.views.autocomplete import SOURCES
+from imports.kinds import KINDS
+from imports.models import ImportRun
+from tests.test_lists import LISTS
+
+# Routes the matrix does not try, each with the reason it does not need to.
+SKIPPED = {
+    r"^admin:": "Django admin: administrators only, behind a second factor "
+                "(tests/test_admin.py, tests/test_two_factor*.py)",
+    r"^set_language$": "switches the interface language; touches no record",
+    r"^(login|login_verify|logout|password_change|password_change_done|two_factor)$":
+        "the account pages themselves (tests/test_sessions*.py, tests/test_two_factor*.py)",
+    r"^health$": "load-balancer health check, no data (tests/test_ops.py)",
+}
+# Route arguments that name a kind of page, not a record: one valid value each.
+PAGE_KWARGS = {
+    "key": INDICATORS[0].key,
+    "source": next(iter(SOURCES)),
+    "kind": next(iter(KINDS)),
+}
+DECISIONS = {"cases:record_approve", "cases:record_return"}
+CHANGES = re.compile(r"_(edit|archive)$|^cases:(record_submit|reveal)$|^imports:run_confirm$")
+MISSING_PK = 987_654
+
+
+def walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            joined = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), joined)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, prefix + str(pattern.pattern), tuple(pattern.pattern.converters)
+
+
+def routes():
+    """(name, route, kwarg names) of every route the matrix covers."""
+    found = []
+    for name, route, kwargs in walk(get_resolver().url_patterns):
+        if name and any(re.search(skip, name) for skip in SKIPPED):
+            continue
+        found.append((name, route, kwargs))
+    return found
+
+
+def object_targets(name, world):
+    """[(url kwargs, record)] of county B's records for route ``name``, or None when the
+    matrix does not know what the route's id means."""
+    if name in {"cases:record_submit", *DECISIONS}:
+        return [({"model_name": model._meta.model_name, "pk": world[model].pk}, world[model])
+                for model in REVIEWED_MODELS]
+    if name == "cases:reveal":
+        return [
+            ({"model_name": model._meta.model_name, "pk": world[model].pk, "field_name": field},
+             world[model])
+            for model, fields in REVEALABLE_FIELDS.items() for field in fields
+        ]
+    if name.startswith("imports:run_"):
+        return [({"pk": world[ImportRun].pk}, world[ImportRun])]
+    match = re.fullmatch(r"cases:(\w+)_(detail|edit|archive)", name)
+    if match:
+        model = next((m for m in world if m._meta.model_name == match[1]), None)
+        return None if model is None else [({"pk": world[model].pk}, world[model])]
+    return None
+
+
+def page_kwargs(kwargs):
+    return {key: PAGE_KWARGS[key] for key in kwargs if key in PAGE_KWARGS}
+
+
+def build_county(county, clerk, label):
+    """One row of every list (and so of every county model) in ``county``."""
+    for spec in LISTS:
+        spec.make(county, f"{label}{spec.name}")
+    world = {}
+    for model in {*REVIEWED_MODELS, *REVEALABLE_FIELDS}:
+        world[model] = model._default_manager.filter(county=county).order_by("pk").first()
+    for model in REVEALABLE_FIELDS:
+        record = world[model]
+        # Something to reveal on every revealable field.
+        model._default_manager.filter(pk=record.pk).update(phone="13812345678")
+        world[model].refresh_from_db()
+    world[ImportRun] = ImportRun.objects.create(
+        kind=next(iter(KINDS)), file="imports/matrix.xlsx", file_name="matrix.xlsx",
+        county=county, created_by=clerk, status="validated",
+    )
+    return world
+
+
+@pytest.fixture
+def world_b(county_a, county_b, county_a_clerk, county_b_clerk):
+    build_county(county_a, county_a_clerk, "甲县")
+    world = build_county(county_b, county_b_clerk, "乙县专属")
+    # Submitted, so that a decision on them would really change something.
+    for model in REVIEWED_MODELS:
+        model._default_manager.filter(county=county_b).update(review_status="submitted")
+    return world
+
+
+def snapshot(record):
+    model = type(record)
+    row = model._default_manager.filter(pk=record.pk).values().first()
+    history = record.history.count() if hasattr(record, "history") else None
+    return (row, history, ReviewEvent.objects.count(), RevealLog.objects.count(),
+            ExportLog.objects.count())
+
+
+def is_login_redirect(response):
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_every_route_is_in_the_matrix(db, county_a, county_b, county_a_clerk, county_b_clerk):
+    world = build_county(county_b, county_b_clerk, "乙")
+    unmapped = [
+        (name, route) for name, route, kwargs in routes()
+        if set(kwargs) - set(PAGE_KWARGS) and not object_targets(name, world)
+    ]
+    assert unmapped == []
+    # The skip list is reviewed: every entry still matches a route.
+    names = [name for name, _route, _kwargs in walk(get_resolver().url_patterns)]
+    assert all(any(name and re.search(skip, name) for name in names) for skip in SKIPPED)
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_the_login_page_everywhere(client, world_b):
+    for name, _route, kwargs in routes():
+        targets = object_targets(name, world_b) or [({}, None)]
+        for url_kwargs, _record in targets[:1]:
+            url = reverse(name, kwargs={**page_kwargs(kwargs), **url_kwargs})
+            for method in (client.get, client.post):
+                response = method(url)
+                assert is_login_redirect(response), (name, method.__name__, response.status_code)
+
+
+def object_routes():
+    return [(name, kwargs) for name, _route, kwargs in routes()
+            if set(kwargs) - set(PAGE_KWARGS)]
+
+
+@pytest.mark.django_db
+def test_every_object_route_as_every_role(
+    world_b, county_a_clerk, county_b_clerk, city_reviewer, administrator, no_role_user,
+):
+    """One world for every route (building it per route would take minutes); each role has
+    its own logged-in client."""
+    clients = {}
+    for key, user in (("anonymous", None), ("no_role", no_role_user), ("a", county_a_clerk),
+                      ("b", county_b_clerk), ("reviewer", city_reviewer),
+                      ("admin", administrator)):
+        clients[key] = Client()
+        if user is not None:
+            clients[key].force_login(user)
+    covered = []
+    for name, _kwargs in object_routes():
+        for url_kwargs, record in object_targets(name, world_b):
+            check_object_route(clients, name, url_kwargs, record)
+            covered.append(name)
+    assert set(covered) == {name for name, _kwargs in object_routes()}
+
+
+def check_object_route(clients, name, url_kwargs, record):
+    url = reverse(name, kwargs=url_kwargs)
+    missing = reverse(name, kwargs={**url_kwargs, "pk": MISSING_PK})
+    county_a_statuses = {}
+    for method in ("get", "post"):
+        # Anonymous, role-less and the other county's staff: nothing, and nothing changes.
+        for role in ("anonymous", "no_role", "a"):
+            client = clients[role]
+            before = snapshot(record)
+            response = getattr(client, method)(url)
+            where = (name, url_kwargs, method, role)
+            assert snapshot(record) == before, where
+            if role == "anonymous":
+                assert is_login_redirect(response), where
+                continue
+            assert response.status_code in {403, 404, 405}, where
+            # Exactly what an id that does not exist gets: existence does not leak.
+            assert getattr(client, method)(missing).status_code == response.status_code, where
+            if role == "a":
+                county_a_statuses[method] = response.status_code
+
+        # The owning county's staff may not decide on their own records.
+        if name in DECISIONS:
+            before = snapshot(record)
+            response = getattr(clients["b"], method)(url)
+            assert response.status_code in {403, 405}, (name, method)
+            assert snapshot(record) == before
+
+        # City reviewers read everything and change nothing but by a decision.
+        if CHANGES.search(name):
+            before = snapshot(record)
+            response = getattr(clients["reviewer"], method)(url)
+            assert response.status_code in {403, 405}, (name, url_kwargs, method)
+            if method == "post":
+                assert response.status_code == 403, (name, url_kwargs)
+            assert snapshot(record) == before
+
+    # The method the route answers (the other one is 405) gives county A a plain 404.
+    assert (403 if name in DECISIONS else 404) in county_a_statuses.values(), (
+        name, url_kwargs, county_a_statuses)
+
+    # The positive side of the matrix: a reviewer's decision does take effect.
+    if name == "cases:record_approve":
+        assert clients["reviewer"].post(url).status_code == 302
+        record.refresh_from_db()
+        assert record.review_status == "approved"
+    # Administrators: whatever they may do, never a server error.
+    assert clients["admin"].get(url).status_code < 500
+
+
+LIST_URLS = [f"cases:{spec.name}_list" for spec in LISTS]
+
+
+def county_a_view(client):
+    """Everything county A's staff can read: each list's rows (page and CSV export), each
+    search for county B's label, the dashboard, the indicators JSON and the autocompletes."""
+    seen = {}
+    for url_name in LIST_URLS:
+        url = reverse(url_name)
+        page = client.get(url)
+        seen[url_name] = sorted(row.record.pk for row in page.context["table"].page.object_list)
+        seen[f"{url_name} search"] = client.get(url, {"q": "乙县专属"}).context[
+            "table"].paginator.count
+        seen[f"{url_name} csv"] = b"".join(
+            client.get(url, {"export": "csv"}).streaming_content).decode()
+    seen["json"] = json.loads(client.get(reverse("cases:indicators_json")).content)
+    seen["json"].pop("generated_at")
+    dashboard = client.get(reverse("cases:dashboard"))
+    seen["dashboard"] = dashboard.status_code
+    seen["dashboard html"] = dashboard.content.decode()
+    for source in SOURCES:
+        seen[f"autocomplete {source}"] = client.get(
+            reverse("cases:autocomplete", args=[source]), {"q": "乙县专属"}).json()["results"]
+    return seen
+
+
+@pytest.mark.django_db
+def test_county_a_sees_no_row_or_figure_of_county_b(
+    client, county_a, county_b, county_a_clerk, county_b_clerk
+):
+    """What county A reads is the same with or without county B's records, and never names
+    them: its lists, searches, exports, dashboard, JSON and autocompletes."""
+    build_county(county_a, county_a_clerk, "甲县")
+    client.force_login(county_a_clerk)
+    alone = county_a_view(client)
+    build_county(county_b, county_b_clerk, "乙县专属")
+    with_b = county_a_view(client)
+    # The page HTML carries a CSRF token, so it is compared by content, not byte for byte.
+    assert "乙县专属" not in with_b.pop("dashboard html") + alone.pop("dashboard html")
+    assert with_b == alone
+    assert all(item["county"] == county_a.name
+               for indicator in with_b["json"]["indicators"] for item in indicator["by_county"])
+    assert all("乙县专属" not in str(value) for value in with_b.values())
+
+
+def test_reviewed_models_are_all_in_the_matrix():
+    """The submit/approve/return rows cover every model those routes accept."""
+    reviewed = {model for model in apps.get_app_config("cases").get_models()
+                if issubclass(model, ReviewedRecord)}
+    assert set(REVIEWED_MODELS) == reviewed
