@@ -36,6 +36,8 @@ lint: install
 check-deploy: install
 	DEBUG=false ALLOWED_HOSTS=relief.example.org \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEY="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	FIELD_HASH_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Re-pin dependencies after editing pyproject.toml.
@@ -45,6 +47,41 @@ lock: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# Production operations (README, "Deployment"). serve-prod: the production configuration on
+# 127.0.0.1:$(PORT) (gunicorn, DEBUG off, whitenoise) against DATABASE_URL (PostgreSQL).
+# backup: DATABASE_URL into BACKUP_DIR; restore: BACKUP=<file> into RESTORE_DATABASE_URL.
+# load: a bounded Locust run against serve-prod with the demo data.
+.PHONY: serve-prod backup restore load
+
+serve-prod: install
+	PORT=$(PORT) scripts/serve-prod.sh
+
+backup: install
+	scripts/backup.sh
+
+restore: install
+	scripts/restore.sh $(BACKUP)
+
+load: install
+	PORT=$(PORT) scripts/load.sh
+
+# Benchmark (README, "Performance"): the portal's pages at BENCH_HOUSEHOLDS households on the
+# database in DATABASE_URL (PostgreSQL), generating the data first if it has fewer, against
+# Django admin and the raw SQL; then the register import/export benchmark. Production settings
+# without the static manifest (tests.settings); bench-smoke: a tiny run in a throwaway database.
+BENCH_HOUSEHOLDS ?= 100000
+BENCH_REPEAT ?= 20
+BENCH_ENV := DJANGO_SETTINGS_MODULE=tests.settings LOG_LEVEL=WARNING
+.PHONY: bench bench-smoke
+
+bench: install
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench --households $(BENCH_HOUSEHOLDS) --repeat $(BENCH_REPEAT)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import_export --rows 10000 --export-rows 100000
+
+bench-smoke: install
+	$(BENCH_ENV) $(BIN)/python manage.py bench --smoke --households 300 --repeat 3
 
 # Translations (make messages, compilemessages, check-messages) and vendored assets.
 include scripts/messages.mk

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import ReviewStatus
 from cases.models import Household, Member, ReviewEvent
+from cases.summaries import data_changed
 
 
 class EditConflict(Exception):
@@ -35,6 +36,8 @@ def check_version(record, form):
     current = model._default_manager.select_for_update().get(pk=record.pk)
     loaded_version = form.cleaned_data.get("loaded_version")
     if loaded_version == current.version:
+        # Saved from the locked row's version, not from the one read before the lock.
+        record.version = current.version
         return
     loaded = current.history.filter(version=loaded_version).first()
     changed = [
@@ -319,4 +322,7 @@ def records_bulk_approve(*, records_queryset, user):
             )
             for record in records
         )
+        # Neither the UPDATE nor bulk_create sends signals: the dashboard's snapshots of these
+        # counties are marked outdated here, in the same transaction.
+        data_changed({record.county_id for record in records})
     return len(records)

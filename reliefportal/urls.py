@@ -2,13 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from reliefportal.views import health
+
 admin.site.site_header = _("ReliefPortal 劳模助力脱贫 管理后台")
 admin.site.site_title = _("ReliefPortal 管理后台")
 admin.site.index_title = _("系统管理")
 
+handler400 = "reliefportal.views.bad_request"
+handler500 = "reliefportal.views.server_error"
+
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("cases.urls")),
 ]

@@ -1,6 +1,8 @@
 """Review, county side: submitting a record, and what every record's page shows about its
 review and its changes."""
 
+import logging
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from cases.models import ReviewedRecord
 from cases.selectors import record_history, review_events_for
 from cases.services import record_submit
 
-from .generic import ScopedObjectMixin
+from .generic import ScopedObjectMixin, log_record_action
 
 
 def reviewed_model(model_name):
@@ -39,10 +41,12 @@ def submit_record(request, model_name: str, pk: int):
     if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
         raise PermissionDenied
     try:
-        record_submit(record=record, user=request.user)
+        submitted = record_submit(record=record, user=request.user)
     except ValidationError as error:
+        log_record_action(logging.WARNING, "submit refused", record)
         messages.error(request, " ".join(error.messages))
     else:
+        log_record_action(logging.INFO, "submitted", submitted)
         messages.success(request, _("已提交市总工会审核。"))
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
