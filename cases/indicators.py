@@ -191,10 +191,9 @@ def _exited_after(help_exists, period):
     """Members whose household exited on or after a help record (``help_exists``, a queryset
     correlated on the member and bounded by ``OuterRef('household__exit_date')``) and not after
     the period's end."""
-    return Q(
-        Exists(help_exists),
-        household__status=PovertyStatus.EXITED,
-        household__exit_date__lte=period.end,
+    # The household's status first: the correlated lookup runs only for exited households.
+    return Q(household__status=PovertyStatus.EXITED, household__exit_date__lte=period.end) & Q(
+        Exists(help_exists)
     )
 
 
@@ -259,20 +258,18 @@ class _Sources:
         )
 
     def stable_jobs(self):
-        """A member's stable job held on the period's end."""
+        """Stable jobs held on the period's end."""
         return Employment.objects.filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=self.period.end),
-            member=OuterRef("pk"),
             review_status__in=self.counted,
             is_stable=True,
             started_on__lte=self.period.end,
         )
 
     def collective_jobs(self):
-        """A member's job with an advanced collective started in the period."""
+        """Jobs with an advanced collective started in the period."""
         return Employment.objects.filter(
             self.period.date_range("started_on"),
-            member=OuterRef("pk"),
             review_status__in=self.counted,
             collective__isnull=False,
         )
@@ -382,11 +379,17 @@ class _Sources:
         return RowSource(self.agreement_rows().for_user(self.user), {"finance_funds": None})
 
     def employed(self):
-        stable = Q(Exists(self.stable_jobs()))
+        # "Member in (members with such a job)" rather than a correlated EXISTS per member:
+        # under the OR below, EXISTS would be probed for every member of the register, while
+        # each IN reads the jobs once (PostgreSQL hashes them).
+        stable = Q(pk__in=self.stable_jobs().values("member"))
         collective_jobs = self.collective_jobs()
-        by_collective = Q(Exists(collective_jobs))
+        by_collective = Q(pk__in=collective_jobs.values("member"))
         exited = _exited_after(
-            collective_jobs.filter(started_on__lte=OuterRef("household__exit_date")), self.period
+            collective_jobs.filter(
+                member=OuterRef("pk"), started_on__lte=OuterRef("household__exit_date")
+            ),
+            self.period,
         )
         return RowSource(
             self.members().filter(stable | by_collective),
@@ -464,14 +467,19 @@ def indicator_figure(key, rows):
     return Decimal(total).quantize(Decimal("0.01")) if DEFINITIONS[key].money else total
 
 
-def compute_indicators(*, user, period, include_submitted=False):
-    """All indicators for the counties ``user`` may see, over ``period``: one grouped query
-    per row source (13), whatever the number of records."""
+def _in_counties(rows, counties, path="county"):
+    return rows if counties is None else rows.filter(**{f"{path}__in": counties})
+
+
+def compute_indicators(*, user, period, include_submitted=False, counties=None):
+    """All indicators for the counties ``user`` may see (of them, only ``counties``, a list of
+    county ids, when given), over ``period``: one grouped query per row source (13), whatever
+    the number of records."""
     table = IndicatorTable(period=period)
     sources = _Sources(user=user, period=period, include_submitted=include_submitted)
     for source in sources.all():
         table.add(
-            source.rows.values("county")
+            _in_counties(source.rows, counties).values("county")
             .annotate(
                 **{key: _figure(key, condition) for key, condition in source.figures.items()}
             )
@@ -504,33 +512,65 @@ def trend_months(period):
     return months
 
 
-def _per_month(rows, months, date_field, value):
-    """``value`` (an aggregate) of ``rows`` per month of ``date_field`` (a field or an
-    annotation), one query; a list aligned with ``months``, 0 for a month without rows."""
+def _per_month(rows, months, date_field, value, county_path):
+    """``value`` (an aggregate) of ``rows`` per county (``county_path``: the county of the
+    thing counted) and month of ``date_field`` (a field or an annotation), one query;
+    ``{county id: list aligned with months}``, 0 for a month without rows."""
     grouped = (
         rows.filter(**{f"{date_field}__gte": months[0]})
         .annotate(month=TruncMonth(date_field, output_field=DateField()))
-        .values("month")
+        .values(county_path, "month")
         .annotate(value=value)
         .order_by()
     )
-    found = {}
+    found = defaultdict(dict)
     for row in grouped:
         month = row["month"]
         if isinstance(month, datetime.datetime):
             month = month.date()
-        found[month] = row["value"] or 0
-    return [found.get(month, 0) for month in months]
+        found[row[county_path]][month] = row["value"] or 0
+    return {
+        county: [by_month.get(month, 0) for month in months]
+        for county, by_month in found.items()
+    }
+
+
+TREND_KEYS = (
+    "people_trained", "people_employed", "households_exited", "project_funds", "agreement_funds",
+)
+
+
+def sum_trends(months, trends):
+    """The trends of several counties (``monthly_trend_by_county`` values) added up. Each
+    person, household, project and agreement is counted in one county, so the sums are the
+    figures of the counties together."""
+    total = {"months": months}
+    for key in TREND_KEYS:
+        total[key] = [
+            sum((trend[key][i] for trend in trends), 0) for i in range(len(months))
+        ]
+    return total
 
 
 def monthly_trend(*, user, period, include_submitted=False):
-    """Month by month over ``trend_months(period)``: people trained for the first time (so
-    over a whole period the months add up to the "people trained" figure), people who started
-    a job, households that exited poverty, and funds of the projects started and agreements
-    signed (yuan). Five queries.
+    """Month by month over ``trend_months(period)``, for every county ``user`` may see
+    together (see ``monthly_trend_by_county``)."""
+    by_county = monthly_trend_by_county(
+        user=user, period=period, include_submitted=include_submitted
+    )
+    return sum_trends(trend_months(period), list(by_county.values()))
 
-    Returns ``{"months": [date, ...], "people_trained": [...], "people_employed": [...],
-    "households_exited": [...], "project_funds": [Decimal, ...], "agreement_funds": [...]}``.
+
+def monthly_trend_by_county(*, user, period, include_submitted=False, counties=None):
+    """Month by month over ``trend_months(period)``, per county (of those ``user`` may see;
+    only ``counties`` when given): people trained for the first time (so over a whole period
+    the months add up to the "people trained" figure), people who started a job, households
+    that exited poverty, and funds of the projects started and agreements signed (yuan). Each
+    is counted in the county of the person, household, project or agreement. Five queries.
+
+    Returns ``{county id: {"people_trained": [...], "people_employed": [...],
+    "households_exited": [...], "project_funds": [Decimal, ...], "agreement_funds": [...]}}``
+    for the counties with any of them.
     """
     sources = _Sources(user=user, period=period, include_submitted=include_submitted)
     months = trend_months(period)
@@ -543,57 +583,77 @@ def monthly_trend(*, user, period, include_submitted=False):
     earlier = counted_attendance.filter(
         member=OuterRef("member"), session__held_on__lt=OuterRef("session__held_on")
     )
-    first_attendance = counted_attendance.filter(member__in=sources.members()).exclude(
-        Exists(earlier)
-    )
-    jobs = Employment.objects.for_user(user).filter(
+    first_attendance = counted_attendance.filter(
+        member__in=_in_counties(sources.members(), counties)
+    ).exclude(Exists(earlier))
+    jobs = _in_counties(Employment.objects.for_user(user), counties).filter(
         period.date_range("started_on"),
         review_status__in=sources.counted,
         member__archived_at__isnull=True,
         member__household__archived_at__isnull=True,
     )
-    exits = Household.objects.for_user(user).filter(
+    exits = _in_counties(Household.objects.for_user(user), counties).filter(
         period.date_range("exit_date"),
         review_status__in=sources.counted,
         archived_at__isnull=True,
         status=PovertyStatus.EXITED,
     )
-    return {
-        "months": months,
+    series = {
         "people_trained": _per_month(
-            first_attendance, months, "session__held_on", Count("member", distinct=True)
+            first_attendance, months, "session__held_on", Count("member", distinct=True),
+            "member__county",
         ),
         "people_employed": _per_month(
-            jobs, months, "started_on", Count("member", distinct=True)
+            jobs, months, "started_on", Count("member", distinct=True), "county"
         ),
-        "households_exited": _per_month(exits, months, "exit_date", Count("pk")),
+        "households_exited": _per_month(exits, months, "exit_date", Count("pk"), "county"),
         "project_funds": _per_month(
-            sources.projects().rows, months, "started_on", Sum("funds")
+            _in_counties(sources.projects().rows, counties), months, "started_on",
+            Sum("funds"), "county",
         ),
         "agreement_funds": _per_month(
-            sources.finance_agreements().rows, months, "signed_on", Sum("funds")
+            _in_counties(sources.finance_agreements().rows, counties), months, "signed_on",
+            Sum("funds"), "county",
         ),
     }
+    by_county = {}
+    for key, per_county in series.items():
+        for county, values in per_county.items():
+            trend = by_county.setdefault(county, {k: [0] * len(months) for k in TREND_KEYS})
+            trend[key] = values
+    return by_county
+
+
+LEVEL_KEYS = ("labor_models", "labor_models_in_service_local", "labor_models_participating")
 
 
 def breakdowns(*, user, period, include_submitted=False):
     """Labor models by honour level (all, in service and local, participating: the same rows
     and conditions as the figures) and pairings by "6+1" mode (running at some time in the
-    period; and of them still running on its end), two queries.
+    period; and of them still running on its end), for every county ``user`` may see
+    together; two queries.
 
     Returns ``{"honour_levels": [{"level", "label", "labor_models",
     "labor_models_in_service_local", "labor_models_participating"}, ...],
     "pairing_modes": [{"mode", "label", "pairings", "active"}, ...]}`` in choice order."""
+    by_county = breakdowns_by_county(user=user, period=period, include_submitted=include_submitted)
+    return sum_breakdowns(list(by_county.values()))
+
+
+def breakdowns_by_county(*, user, period, include_submitted=False, counties=None):
+    """``breakdowns`` per county (of those ``user`` may see; only ``counties`` when given):
+    ``{county id: {"levels": {level: {key: n}}, "modes": {mode: {"pairings": n, "active":
+    n}}}}`` for the counties with any. Two queries."""
     sources = _Sources(user=user, period=period, include_submitted=include_submitted)
     labor_models = sources.labor_models()
-    level_keys = ("labor_models", "labor_models_in_service_local", "labor_models_participating")
-    by_level = {
-        row.pop("honour_level"): row
-        for row in labor_models.rows.values("honour_level")
-        .annotate(**{key: _figure(key, labor_models.figures[key]) for key in level_keys})
+    by_county = defaultdict(lambda: {"levels": {}, "modes": {}})
+    for row in (
+        _in_counties(labor_models.rows, counties).values("county", "honour_level")
+        .annotate(**{key: _figure(key, labor_models.figures[key]) for key in LEVEL_KEYS})
         .order_by()
-    }
-    pairings = Pairing.objects.for_user(user).filter(
+    ):
+        by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row
+    pairings = _in_counties(Pairing.objects.for_user(user), counties).filter(
         Q(household__isnull=True) | Q(household__archived_at__isnull=True),
         _active_during(period),
         review_status__in=sources.counted,
@@ -602,18 +662,27 @@ def breakdowns(*, user, period, include_submitted=False):
     active_on_end = Q(start_date__lte=period.end) & (
         Q(end_date__isnull=True) | Q(end_date__gt=period.end)
     )
-    by_mode = {
-        row.pop("mode"): row
-        for row in pairings.values("mode")
+    for row in (
+        pairings.values("county", "mode")
         .annotate(pairings=Count("pk"), active=Count("pk", filter=active_on_end))
         .order_by()
-    }
+    ):
+        by_county[row.pop("county")]["modes"][row.pop("mode")] = row
+    return dict(by_county)
+
+
+def sum_breakdowns(parts):
+    """Several counties' ``breakdowns_by_county`` values added up, as ``breakdowns`` returns."""
+
+    def total(section, choice, key):
+        return sum(part[section].get(choice, {}).get(key, 0) for part in parts)
+
     return {
         "honour_levels": [
             {
                 "level": level.value,
                 "label": level.label,
-                **{key: by_level.get(level.value, {}).get(key, 0) for key in level_keys},
+                **{key: total("levels", level.value, key) for key in LEVEL_KEYS},
             }
             for level in HonourLevel
         ],
@@ -621,8 +690,8 @@ def breakdowns(*, user, period, include_submitted=False):
             {
                 "mode": mode.value,
                 "label": mode.label,
-                "pairings": by_mode.get(mode.value, {}).get("pairings", 0),
-                "active": by_mode.get(mode.value, {}).get("active", 0),
+                "pairings": total("modes", mode.value, "pairings"),
+                "active": total("modes", mode.value, "active"),
             }
             for mode in PairingMode
         ],

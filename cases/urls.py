@@ -7,6 +7,7 @@ from cases.views import (
     home,
     households,
     lists,
+    privacy,
     queue,
     records,
     reports,
@@ -148,6 +149,11 @@ urlpatterns = [
         "records/<str:model_name>/<int:pk>/submit/",
         review.submit_record,
         name="record_submit",
+    ),
+    path(
+        "records/<str:model_name>/<int:pk>/reveal/<str:field_name>/",
+        privacy.reveal,
+        name="reveal",
     ),
     # Review, city side
     path("review/", queue.review_queue, name="review_queue"),

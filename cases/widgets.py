@@ -1,5 +1,15 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+# Ids beyond a signed 64-bit integer cannot exist (SQLite cannot even bind them).
+ID_LIMIT = 2**63
+
+
+def autocomplete_label(obj):
+    """How a row reads in a search-as-you-type choice (its name, for reference rows)."""
+    label = getattr(obj, "autocomplete_label", None)
+    return label() if label else str(obj)
 
 
 class AutocompleteMixin:
@@ -7,21 +17,41 @@ class AutocompleteMixin:
     server (static/js/autocomplete.js), so no page carries thousands of <option>s. The form
     field keeps its full, scoped queryset, so a posted id is validated as usual."""
 
-    def __init__(self, source, attrs=None):
+    def __init__(self, source, attrs=None, scope="change"):
         super().__init__(attrs)
         self.source = source
+        # "change" for a form (rows the user may pick), "view" for a list filter (rows the
+        # user may see: a city reviewer filters every county's rows but changes none).
+        self.scope = scope
 
     def build_attrs(self, base_attrs, extra_attrs=None):
         attrs = super().build_attrs(base_attrs, extra_attrs)
-        attrs["data-autocomplete-url"] = reverse("cases:autocomplete", args=[self.source])
+        url = reverse("cases:autocomplete", args=[self.source])
+        attrs["data-autocomplete-url"] = f"{url}?scope=view" if self.scope == "view" else url
         return attrs
 
+    def chosen_pks(self, value):
+        """The posted values that can be primary keys: a form shown again after an invalid
+        post (e.g. ``village=abc``) must say the choice is invalid, not fail on the query."""
+        pk = self.choices.queryset.model._meta.pk
+        chosen = []
+        for item in value:
+            if item in (None, ""):
+                continue
+            try:
+                number = pk.to_python(item)
+            except ValidationError:
+                continue
+            if -ID_LIMIT <= number < ID_LIMIT:
+                chosen.append(number)
+        return chosen
+
     def optgroups(self, name, value, attrs=None):
-        chosen = [item for item in value if item not in (None, "")]
+        chosen = self.chosen_pks(value)
         queryset = self.choices.queryset.filter(pk__in=chosen) if chosen else []
         all_choices = self.choices
         self.choices = ([] if self.allow_multiple_selected else [("", "")]) + [
-            (obj.pk, obj.autocomplete_label()) for obj in queryset
+            (obj.pk, autocomplete_label(obj)) for obj in queryset
         ]
         try:
             return super().optgroups(name, value, attrs)

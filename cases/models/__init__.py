@@ -15,19 +15,24 @@ from .beneficiaries import Household, Member, PovertyCause
 from .geography import County, Township, UnionBody, Village
 from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
 from .pairings import Pairing
+from .privacy import ExportLog, RevealLog
 from .review import ReviewEvent
+from .summaries import CountyDataVersion, IndicatorSnapshot
 from .targets import IndicatorTarget
 
 __all__ = [
     "AdvancedCollective",
     "County",
+    "CountyDataVersion",
     "CountyOwned",
     "DividendPayment",
     "Employment",
     "Enterprise",
+    "ExportLog",
     "ExpertiseField",
     "FinanceAgreement",
     "Household",
+    "IndicatorSnapshot",
     "IndicatorTarget",
     "IndustryProject",
     "LaborModel",
@@ -37,6 +42,7 @@ __all__ = [
     "PovertyCause",
     "ProjectBeneficiary",
     "ReviewEvent",
+    "RevealLog",
     "ReviewedRecord",
     "Township",
     "TrainingAttendance",

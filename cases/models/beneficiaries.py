@@ -16,9 +16,14 @@ from cases.choices import (
     Sex,
     WorkStatus,
 )
-from cases.fields import ResidentIDField
+from cases.fields import (
+    EncryptedResidentIDField,
+    ResidentIDDigestField,
+    validate_resident_id_unique,
+)
 from cases.querysets import ActiveQuerySet
 from cases.validators import (
+    ID_PATTERN,
     birth_date_from_id,
     mask_id_number,
     sex_from_id,
@@ -94,6 +99,24 @@ class Household(ReviewedRecord):
         ordering = ["county__code", "register_number"]
         verbose_name = _("贫困户")
         verbose_name_plural = _("贫困户")
+        # The household list pages by register number, city-wide or in one county, over
+        # active households: these answer a page's ids from the index alone, however deep.
+        indexes = [
+            models.Index(
+                fields=["register_number", "id"], condition=Q(archived_at__isnull=True),
+                name="household_active_number_idx",
+            ),
+            models.Index(
+                fields=["county", "register_number", "id"], condition=Q(archived_at__isnull=True),
+                name="household_county_number_idx",
+            ),
+            # The review queue (per county, of one status) and the county home page (of one
+            # county and status) count records from this index alone.
+            models.Index(
+                fields=["review_status", "county"], name="household_status_county_idx",
+                condition=Q(archived_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=PovertyStatus.EXITED) | Q(exit_date__isnull=False),
@@ -136,9 +159,10 @@ class Member(CountyOwned):
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("贫困户")
     )
     name = models.CharField(_("姓名"), max_length=50)
-    id_number = ResidentIDField(
-        _("身份证号"), unique=True, error_messages={"unique": _("该身份证号已登记。")}
-    )
+    # Stored encrypted; the keyed hashes answer lookups and uniqueness (see cases/crypto.py).
+    id_number = EncryptedResidentIDField(_("身份证号"))
+    id_number_digest = ResidentIDDigestField(unique=True)
+    id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -188,8 +212,14 @@ class Member(CountyOwned):
     def autocomplete_label(self):
         return f"{self.name}({mask_id_number(self.id_number)})"
 
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        validate_resident_id_unique(self, exclude, _("该身份证号已登记。"))
+
     def clean(self):
-        if not self.id_number or birth_date_from_id(self.id_number) is None:
+        # Runs even when the number failed its own validation (Model.full_clean): only a
+        # well-formed number has a birth date and sex to compare.
+        if not ID_PATTERN.match(self.id_number or "") or birth_date_from_id(self.id_number) is None:
             return
         errors = {}
         coded_birth_date = birth_date_from_id(self.id_number)

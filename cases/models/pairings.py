@@ -59,6 +59,13 @@ class Pairing(ReviewedRecord):
         ordering = ["-start_date", "id"]
         verbose_name = _("结对帮扶")
         verbose_name_plural = _("结对帮扶")
+        # The review queue (per county, of one status) and the county home page (of one
+        # county and status) count records from this index alone.
+        indexes = [
+            models.Index(
+                fields=["review_status", "county"], name="pairing_status_county_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=exactly_one("labor_model", "collective", "enterprise"),

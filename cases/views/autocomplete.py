@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from cases import filters
 from cases.forms.base import choosable
+from cases.widgets import autocomplete_label
 
 # source name → the list FilterSet whose search box the lookup reuses.
 SOURCES = {
@@ -11,25 +12,37 @@ SOURCES = {
     "member": filters.MemberFilterSet,
     "labormodel": filters.LaborModelFilterSet,
     "enterprise": filters.EnterpriseFilterSet,
+    "village": filters.VillageSearchFilterSet,
+    "township": filters.TownshipSearchFilterSet,
+    "workshop": filters.WorkshopFilterSet,
+    "collective": filters.AdvancedCollectiveFilterSet,
 }
 RESULT_LIMIT = 20
+# What a source's labels read besides the row itself (a village is named with its township).
+LABEL_RELATED = {"village": ("township",)}
 
 
 @login_required
 @require_GET
 def autocomplete(request, source):
-    """Rows the user may pick in a form (their change scope) matching ``q``, as JSON."""
+    """Rows the user may pick in a form (their change scope) matching ``q``, as JSON; with
+    ``?scope=view``, rows the user may see, for the filters of the lists."""
     filterset_class = SOURCES.get(source)
     if filterset_class is None:
         raise Http404
     model = filterset_class._meta.model
+    if request.GET.get("scope") == "view":
+        rows = model.objects.for_user(request.user)
+        rows = rows.active() if hasattr(rows, "active") else rows
+    else:
+        rows = choosable(model, request.user)
     filterset = filterset_class(
         data={"q": request.GET.get("q", "")},
-        queryset=choosable(model, request.user),
+        queryset=rows.select_related(*LABEL_RELATED.get(source, ())),
         request=request,
     )
     results = [
-        {"value": obj.pk, "text": obj.autocomplete_label()}
+        {"value": obj.pk, "text": autocomplete_label(obj)}
         for obj in filterset.qs[:RESULT_LIMIT]
     ]
     return JsonResponse({"results": results})

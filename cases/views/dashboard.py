@@ -23,14 +23,11 @@ from cases.indicators import (
     DEFINITIONS,
     INDICATORS,
     SECTIONS,
-    breakdowns,
-    compute_indicators,
     figure_parts,
     format_figure,
     in_wan,
     indicator_figure,
     indicator_rows,
-    monthly_trend,
 )
 from cases.models import (
     AdvancedCollective,
@@ -46,6 +43,8 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
+from cases.summaries import dashboard_data
+from reliefportal.routers import use_read_replica
 
 from . import households, lists
 from .generic import ScopedObjectMixin
@@ -209,18 +208,21 @@ def _trend_rows(trend):
 
 
 @login_required
+@use_read_replica()
 def dashboard(request):
     """The city dashboard (county staff: their county's) for the period chosen on the page."""
     user = request.user
     form = PeriodForm.from_request(request)
     period, include_submitted = form.period, form.include_submitted
     params = form.query_params()
-    table = compute_indicators(user=user, period=period, include_submitted=include_submitted)
-    totals = table.totals()
     counties = list(County.objects.for_user(user).order_by("code"))
+    # From per-county snapshots, recomputed for the counties whose records changed since.
+    data = dashboard_data(
+        user=user, period=period, include_submitted=include_submitted, counties=counties
+    )
+    table, trend, parts = data.table, data.trend, data.parts
+    totals = table.totals()
     comparison, comparison_totals = _comparison(table, counties, params)
-    trend = monthly_trend(user=user, period=period, include_submitted=include_submitted)
-    parts = breakdowns(user=user, period=period, include_submitted=include_submitted)
     participation = _participation(table, counties)
     participating = totals["labor_models_participating"]
     in_service_local = totals["labor_models_in_service_local"]
@@ -244,6 +246,7 @@ def dashboard(request):
             "overall_participating": f"{participating:,}",
             "overall_in_service_local": f"{in_service_local:,}",
             "chart_data": _chart_data(trend, parts, participation),
+            "computed_at": data.computed_at,
         },
     )
 
@@ -288,6 +291,12 @@ class IndicatorListMixin:
     definition = None
     period_form = None
     county = None
+
+    def get_table_pagination(self, table):
+        paginate = super().get_table_pagination(table)
+        if paginate:  # the number of rows listed is the figure: never an estimate
+            paginate["exact_count"] = True
+        return paginate
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -361,5 +370,10 @@ def indicator_list(request, key):
     view = _indicator_list_view(rows.model).as_view(
         rows=rows, definition=definition, period_form=form, county=county
     )
-    return view(request)
+    with use_read_replica():
+        response = view(request)
+        # Rendered here, so the page's rows are read in this block (the replica, if any).
+        if hasattr(response, "render"):
+            response.render()
+    return response
 

@@ -1,5 +1,7 @@
 """The generic views every page of the county workspace is declared with."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -11,9 +13,11 @@ from django.views.generic import UpdateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases import exports
+from cases import exports, privacy
 from cases.choices import ReviewStatus
+from cases.pagination import ScalablePaginator
 from cases.services import EditConflict, check_version
+from reliefportal.routers import pinned_to_read_database, use_read_replica
 
 
 class ScopedObjectMixin(LoginRequiredMixin):
@@ -35,16 +39,22 @@ class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
 
     template_name = "cases/object_list.html"
     table_pagination = {"per_page": 25}
+    # Bounded counts, a primary-key tie-breaker and id-first paging (cases/pagination.py).
+    paginator_class = ScalablePaginator
     exporters = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
         if export_format not in self.exporters:
             return super().get(request, *args, **kwargs)
+        log = privacy.start_export(request, export_format)
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        with use_read_replica():
+            # The file streams after this view returns: bind the rows to the replica, if any.
+            queryset = pinned_to_read_database(queryset)
         table = RequestConfig(request, paginate=False).configure(self.table_class(queryset))
-        rows = exports.export_rows(table, table.data.data)
+        rows = privacy.counted_rows(exports.export_rows(table, table.data.data), log)
         filename = f"{self.model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}"
         if export_format == "csv":
             return exports.csv_response(rows, filename)
@@ -55,6 +65,23 @@ class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
 
 
 REVIEWED_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+logger = logging.getLogger("cases.records")
+
+
+def log_record_action(level, action, record):
+    """One log line per save, naming the record by model and id (never by its content): the
+    request id, user and IP come with every line (``RequestContextFilter``)."""
+    logger.log(
+        level,
+        "%s %s %s",
+        record._meta.label_lower,
+        record.pk,
+        action,
+        extra={
+            "model": record._meta.label_lower, "object_id": record.pk, "version": record.version,
+        },
+    )
 
 
 class ObjectEditView(ScopedObjectMixin, UpdateView):
@@ -100,6 +127,7 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        creating = self.object is None
         form = self.get_form()
         formset = self.get_formset(form)
         if form.is_valid() and (formset is None or formset.is_valid()):
@@ -107,9 +135,11 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 with transaction.atomic():
                     self.save(form, formset)
             except EditConflict as conflict:
+                log_record_action(logging.WARNING, "edit refused: changed meanwhile", form.instance)
                 form.add_error(None, conflict.message)
                 form.refresh_loaded_version(conflict.current_version)
             else:
+                log_record_action(logging.INFO, "created" if creating else "saved", self.object)
                 messages.success(request, _("已保存。"))
                 if self.reopened_for_review:
                     messages.warning(

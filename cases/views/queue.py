@@ -6,6 +6,7 @@ the same FilterSet, so a figure, the rows it links to and what "approve all" app
 disagree.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import EmptyQuerySet
@@ -31,6 +32,7 @@ from cases.models import County, ReviewEvent
 from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS
 from cases.services import record_approve, record_return, records_bulk_approve
 
+from .generic import log_record_action
 from .review import reviewed_model
 
 QUEUE_PAGE_SIZE = 50
@@ -102,6 +104,9 @@ class QueueCounts:
     kinds: list
     rows: list
     total: int
+    # (county id, model, count) for every non-empty cell, in the queue's order: by county
+    # code, then kind. The rows of a page are read from the cells the page covers.
+    cells: list = field(default_factory=list)
 
 
 def _queue_url(request, **params):
@@ -118,8 +123,10 @@ def queue_counts(request, selections):
     the counties' names), each figure linking to the queue filtered to it."""
     per_model = []
     for model, rows in selections:
+        # COUNT(*), not of the key: the (review_status, county) index of the big tables
+        # then answers it alone (an index-only scan), without reading the rows.
         by_county = dict(
-            rows.order_by().values("county").annotate(n=Count("pk")).values_list("county", "n")
+            rows.order_by().values("county").annotate(n=Count("*")).values_list("county", "n")
         )
         if by_county:
             per_model.append((model, by_county))
@@ -133,7 +140,7 @@ def queue_counts(request, selections):
         )
         for model, by_county in per_model
     ]
-    rows = []
+    rows, cells = [], []
     for county in counties:
         row = QueueCountyRow(county=county, url=_queue_url(request, county=county.pk))
         for model, by_county in per_model:
@@ -141,8 +148,12 @@ def queue_counts(request, selections):
             url = _queue_url(request, county=county.pk, kind=model._meta.model_name)
             row.cells.append(QueueCell(count, url) if count else None)
             row.total += count
+            if count:
+                cells.append((county.pk, model, count))
         rows.append(row)
-    return QueueCounts(kinds=kinds, rows=rows, total=sum(row.total for row in rows))
+    return QueueCounts(
+        kinds=kinds, rows=rows, total=sum(row.total for row in rows), cells=cells
+    )
 
 
 #
@@ -159,13 +170,17 @@ def _page_url(record):
 
 class QueueRows:
     """The queue's rows of every model in one order: by county, by kind (the home page's
-    order), oldest submission first. Sliced by the paginator, a page costs one UNION query
-    for the page's keys, one query per model on the page (with the joins its name and page
-    link read) and one for the submitters, however many rows there are."""
+    order), oldest submission first. Sliced by the paginator, a page reads its keys from the
+    county × kind cells it covers (their counts are known: ``QueueCounts.cells``), one query
+    per cell, oldest first within it; then one query per model on the page (with the joins
+    its name and page link read) and one for the submitters. The submission time, a
+    subquery, is computed for the rows of those cells only, not for every waiting record."""
 
-    def __init__(self, selections, total):
+    def __init__(self, selections, counts):
         self.selections = selections
-        self.total = total
+        self.cells = counts.cells
+        self.total = counts.total
+        self.positions = {model: position for position, (model, _rows) in enumerate(selections)}
 
     def count(self):
         return self.total
@@ -178,18 +193,31 @@ class QueueRows:
             raise TypeError("QueueRows is only sliced")
         if not self.selections or not self.total:
             return []
-        parts = [
-            rows.order_by()
-            .annotate(kind_position=Value(position), county_code=F("county__code"))
-            .values_list("county_code", "kind_position", "submitted_at", "id", "submitted_by_id")
-            for position, (_model, rows) in enumerate(self.selections)
-        ]
-        ordering = ("county_code", "kind_position", "submitted_at", "id")
-        if len(parts) == 1:
-            keys = parts[0].order_by(*ordering)
-        else:
-            keys = parts[0].union(*parts[1:], all=True).order_by(*ordering)
-        keys = list(keys[page])
+        start, stop = page.start or 0, page.stop
+        parts, first = [], 0
+        for county_id, model, count in self.cells:
+            last = first + count
+            if last > start and first < stop:
+                position = self.positions[model]
+                rows = self.selections[position][1].filter(county_id=county_id)
+                parts.append(
+                    rows.annotate(kind_position=Value(position), county_code=F("county__code"))
+                    .order_by("submitted_at", "id")
+                    .values_list(
+                        "county_code", "kind_position", "submitted_at", "id", "submitted_by_id"
+                    )[max(start - first, 0): stop - first]
+                )
+            if last >= stop:
+                break
+            first = last
+        if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+            # One query: the cells' slices as one UNION ALL, in the queue's order.
+            keys = list(
+                parts[0].union(*parts[1:], all=True)
+                .order_by("county_code", "kind_position", "submitted_at", "id")
+            )
+        else:  # SQLite cannot slice inside a UNION: one query per cell the page covers
+            keys = [key for part in parts for key in part]
 
         wanted = {}
         for _code, position, _at, pk, _by in keys:
@@ -226,7 +254,7 @@ def review_queue(request):
     filterset = ReviewQueueFilterSet(request.GET, request=request)
     selections = queue_selections(filterset, request.user) if filterset.is_valid() else []
     counts = queue_counts(request, selections)
-    paginator = Paginator(QueueRows(selections, counts.total), QUEUE_PAGE_SIZE)
+    paginator = Paginator(QueueRows(selections, counts), QUEUE_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -261,10 +289,12 @@ def _decide(request, model_name, pk, decide, success_message):
     _require_city_reviewer(request.user)
     record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
     try:
-        decide(record)
+        decided = decide(record)
     except ValidationError as error:
+        log_record_action(logging.WARNING, "decision refused", record)
         messages.error(request, " ".join(error.messages))
     else:
+        log_record_action(logging.INFO, decided.review_status, decided)
         messages.success(request, success_message % {"record": record})
     return redirect(_next_url(request))
 

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from cases import privacy
 from cases.exports import FORMULA_PREFIXES, XLSX_TYPE
 from cases.forms.dashboard import PeriodForm
 from cases.forms.targets import TargetGrid, TargetYearForm
@@ -40,6 +41,7 @@ from cases.indicators import (
     year_to_date,
 )
 from cases.models import County, IndicatorTarget
+from reliefportal.routers import use_read_replica
 
 #
 # Figures as the report writes them
@@ -230,6 +232,7 @@ def progress(request):
 
 
 @login_required
+@use_read_replica()
 def report(request):
     """The programme's progress report for the chosen period, in the article's sentences: the
     city as a whole (city reviewers and administrators), then each county. County staff get
@@ -394,12 +397,14 @@ def period_slug(period):
 
 
 @login_required
+@use_read_replica()
 def dashboard_export(request):
     """The dashboard as a spreadsheet: the county comparison (one row per county, one column
     per indicator, a totals row; money in yuan), the progress towards the year's targets, and
     what the figures cover. Numbers are real numbers, so Excel can sort and sum them."""
     user = request.user
     _require_role(user)
+    log = privacy.start_export(request, "xlsx")
     form, period, include_submitted = _period(request)
     table = compute_indicators(user=user, period=period, include_submitted=include_submitted)
     counties = list(County.objects.for_user(user).order_by("code"))
@@ -412,6 +417,7 @@ def dashboard_export(request):
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
     workbook.save(output)
     output.seek(0)
+    privacy.finish_export(log, len(counties))
     response = FileResponse(output, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         True, _("劳模助力脱贫指标-%(period)s.xlsx") % {"period": period_slug(period)}
@@ -427,12 +433,15 @@ def json_value(definition, value):
 
 
 @login_required
+@use_read_replica()
 def indicators_json(request):
     """The indicators as a stable JSON document, scoped like the pages: county staff get their
-    county only, an account without a role gets every indicator with 0 and no counties. Labels
-    are always in Chinese, whatever the page language, so the document does not change with it.
+    county only. It is an export: it needs the export permission (an account without a role
+    has none) and is logged. Labels are always in Chinese, whatever the page language, so the
+    document does not change with it.
     """
     user = request.user
+    log = privacy.start_export(request, "json")
     _form, period, include_submitted = _period(request)
     table = compute_indicators(user=user, period=period, include_submitted=include_submitted)
     counties = list(County.objects.for_user(user).order_by("code"))
@@ -463,4 +472,5 @@ def indicators_json(request):
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "indicators": indicators,
     }
+    privacy.finish_export(log, len(counties))
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})

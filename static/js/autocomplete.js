@@ -17,7 +17,8 @@
         this.refreshOptions(false);
       },
       load: function (query, callback) {
-        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+        var separator = url.indexOf("?") === -1 ? "?" : "&";
+        fetch(url + separator + "q=" + encodeURIComponent(query), { credentials: "same-origin" })
           .then(function (response) { return response.json(); })
           .then(function (data) { callback(data.results); })
           .catch(function () { callback(); });

@@ -4,10 +4,13 @@ Where no Chromium is installed the tests skip and say so; under CI (CI=true) a m
 Chromium is a failure, because there the browser journeys must run.
 """
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from tests.factories import UserFactory
 
@@ -25,6 +28,29 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct-horse-battery"
+
+# What the data migrations load: reference data, the role groups and their permissions.
+DATA_MIGRATIONS = [
+    ("cases.migrations.0002_reference_data", "add_reference_data"),
+    ("accounts.migrations.0003_role_groups", "create_role_groups"),
+    ("accounts.migrations.0004_target_permissions", "grant"),
+    ("cases.migrations.0007_privacy_logs", "grant"),
+    ("imports.migrations.0002_register_export_permission", "grant"),
+]
+
+
+@pytest.fixture(scope="session")
+def migrated_apps(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return MigrationLoader(connection).project_state().apps
+
+
+@pytest.fixture(autouse=True)
+def migrated_data(migrated_apps, transactional_db):
+    """A live-server test runs on a transactional database, emptied after each test: put back
+    what the data migrations loaded, with the models as those migrations see them."""
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(migrated_apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,6 @@
-import importlib
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -41,8 +39,6 @@ ARTICLE = {
 
 
 def test_the_city_sees_the_articles_figures_as_of_its_date_and_drills_down(new_page):
-    # Earlier transactional tests flush the reference data the migrations loaded.
-    importlib.import_module("cases.migrations.0002_reference_data").add_reference_data(apps, None)
     call_command("seed_demo", stdout=StringIO())
     page = new_page()
     log_in(page, "city", "relief-demo-2018")
