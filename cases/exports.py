@@ -1,9 +1,10 @@
 """Streaming .csv and .xlsx exports of exactly the rows a filtered list shows.
 
 Rows are read with ``QuerySet.iterator`` and written as they come, so memory stays flat however
-many rows are exported. Columns are the list's table columns, rendered as on the page (so ID
+many rows are exported. Columns are the list's table columns, formatted as on the page (so ID
 numbers stay masked), except dates and numbers, which are written as real values so that Excel
-can sort and sum them.
+can sort and sum them. Cells are formatted by the table's own methods, called directly: building
+a django-tables2 row per record made exports several times slower.
 """
 
 import csv
@@ -12,10 +13,13 @@ import re
 import tempfile
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django_tables2 import Column, ManyToManyColumn
 from django_tables2.rows import BoundRow
+from django_tables2.utils import A, call_with_appropriate, signature
 from openpyxl import Workbook
 
 CHUNK_SIZE = 2000
@@ -31,25 +35,117 @@ def _safe_name(name):
     return UNSAFE_IN_NAMES.sub("_", name)
 
 
-def _cell(bound_column, row):
-    raw = bound_column.accessor.resolve(row.record, quiet=True)
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, NATIVE_TYPES) and not isinstance(raw, bool):
-        if isinstance(raw, datetime.datetime):
-            return timezone.localtime(raw).replace(tzinfo=None)
-        return raw
-    text = str(row.get_cell_value(bound_column.name))
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def _choice_labels(model, bits):
+    """{code: label} when the accessor ends on a model field with choices (the list shows the
+    label, as ``get_FOO_display`` does), else None."""
+    for position, bit in enumerate(bits):
+        try:
+            field = model._meta.get_field(bit)
+        except (FieldDoesNotExist, AttributeError):
+            return None
+        if position == len(bits) - 1:
+            if getattr(field, "choices", None) and not field.is_relation:
+                return {code: str(label) for code, label in field.flatchoices}
+            return None
+        if not field.is_relation:
+            return None
+        model = field.related_model
+    return None
+
+
+def _is_plain(table, bound_column):
+    """True when the list shows the value itself (``str``): no render or value method of the
+    table or of the column changes it."""
+    column = bound_column.column
+    name = bound_column.name
+    return (
+        not hasattr(table, f"value_{name}")
+        and not hasattr(table, f"render_{name}")
+        and type(column).value is Column.value
+        and type(column).render is Column.render
+    )
+
+
+class _CellWriter:
+    """One column of an export: reads the value by plain attribute access and formats it once
+    per row with what the table would have used (its ``value_``/``render_`` method, or the
+    column's ``value``), without building a django-tables2 row per record."""
+
+    def __init__(self, table, bound_column):
+        self.header = str(bound_column.header)
+        self.bits = tuple(A(bound_column.accessor).bits)
+        column = bound_column.column
+        self.empty_values = column.empty_values
+        self.many = isinstance(column, ManyToManyColumn)
+        model = getattr(table.data, "model", None)
+        self.labels = _choice_labels(model, self.bits) if model is not None else None
+        self.formatter = None
+        if not _is_plain(table, bound_column):
+            self.formatter = bound_column.value
+            arguments, catch_all = signature(self.formatter)
+            self.context = {"column": column, "bound_column": bound_column, "table": table}
+            # A method taking the row object (or **kwargs) gets a real row: none of ours does.
+            needs_row = catch_all or "bound_row" in arguments
+            self.arguments = "row" if needs_row else arguments
+
+    def resolve(self, record):
+        current = record
+        for bit in self.bits:
+            try:
+                current = getattr(current, bit)
+            except Exception:  # as Accessor.resolve(quiet=True): a broken path is empty
+                return None
+            if callable(current) and not getattr(current, "do_not_call_in_templates", False):
+                current = current()
+            if current is None:
+                return None
+        return current
+
+    def cell(self, record, table):
+        raw = self.resolve(record)
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, NATIVE_TYPES) and not isinstance(raw, bool):
+            if isinstance(raw, datetime.datetime):
+                return timezone.localtime(raw).replace(tzinfo=None)
+            return raw
+        value = self.labels.get(raw, raw) if self.labels is not None else raw
+        if value in self.empty_values or (self.many and not value.exists()):
+            return None
+        if self.formatter is not None:
+            value = self._format(record, value, table)
+            if value is None:
+                return None
+        text = str(value)
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+    def _format(self, record, value, table):
+        if self.arguments == "row":
+            row = BoundRow(record, table=table)
+            return call_with_appropriate(
+                self.formatter, row._optional_cell_arguments(self.context["bound_column"], value)
+            )
+        available = {**self.context, "value": value, "record": record}
+        return self.formatter(**{name: available[name] for name in self.arguments})
 
 
 def export_rows(table, queryset):
-    """The header row, then one row of cell values per record of ``queryset``."""
-    columns = [column for column in table.columns if column.column.exclude_from_export is False]
-    yield [str(column.header) for column in columns]
-    for record in queryset.iterator(chunk_size=CHUNK_SIZE):
-        row = BoundRow(record, table=table)
-        yield [_cell(column, row) for column in columns]
+    """The header row, then one row of cell values per record of ``queryset``. The columns
+    and their labels are prepared here, while the request's language is active; the rows are
+    read as the file is written."""
+    writers = [
+        _CellWriter(table, column)
+        for column in table.columns
+        if column.column.exclude_from_export is False
+    ]
+    header = [writer.header for writer in writers]
+
+    def rows():
+        yield header
+        for record in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield [writer.cell(record, table) for writer in writers]
+
+    return rows()
 
 
 class _Echo:

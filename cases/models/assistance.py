@@ -79,6 +79,9 @@ class TrainingAttendance(CountyOwned):
     def __str__(self):
         return f"{self.member} @ {self.session}"
 
+    def get_absolute_url(self):
+        return self.session.get_absolute_url()
+
 
 class IndustryProject(ReviewedRecord):
     """产业扶贫项目 run by a labor-model enterprise or an advanced collective."""
@@ -219,6 +222,13 @@ class FinanceAgreement(ReviewedRecord):
         ordering = ["-signed_on", "id"]
         verbose_name = _("金融扶贫带贫协议")
         verbose_name_plural = _("金融扶贫带贫协议")
+        # The review queue (per county, of one status) and the county home page (of one
+        # county and status) count records from this index alone.
+        indexes = [
+            models.Index(
+                fields=["review_status", "county"], name="agreement_status_county_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "household", "signed_on"],
@@ -252,6 +262,13 @@ class DividendPayment(ReviewedRecord):
         ordering = ["-paid_on", "id"]
         verbose_name = _("分红发放")
         verbose_name_plural = _("分红发放")
+        # The review queue (per county, of one status) and the county home page (of one
+        # county and status) count records from this index alone.
+        indexes = [
+            models.Index(
+                fields=["review_status", "county"], name="dividend_status_county_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "year"],
@@ -313,6 +330,13 @@ class Employment(ReviewedRecord):
         ordering = ["-started_on", "id"]
         verbose_name = _("就业帮扶")
         verbose_name_plural = _("就业帮扶")
+        # The review queue (per county, of one status) and the county home page (of one
+        # county and status) count records from this index alone.
+        indexes = [
+            models.Index(
+                fields=["review_status", "county"], name="employment_status_county_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(enterprise__isnull=False)
@@ -405,6 +429,13 @@ class MaterialAid(ReviewedRecord):
         ordering = ["-given_on", "id"]
         verbose_name = _("走访与物资帮扶")
         verbose_name_plural = _("走访与物资帮扶")
+        # The review queue (per county, of one status) and the county home page (of one
+        # county and status) count records from this index alone.
+        indexes = [
+            models.Index(
+                fields=["review_status", "county"], name="materialaid_status_county_idx"
+            ),
+        ]
         constraints = [not_negative("value", "aid")]
 
     def __str__(self):

@@ -1,0 +1,245 @@
+"""The import engine: read a file, validate every row, and (when asked) write the result.
+
+Validation and writing are one pass over the file, chunk by chunk. For each chunk the records
+it names are looked up in a few batched queries (dicts by natural key), every row is checked
+with the model fields' validation and the model's ``clean()``, and the rows that create or
+change a record are written with ``bulk_create``/``bulk_update`` and their history rows. The
+caller wraps a writing pass in one ``transaction.atomic``; ``ImportInvalid`` raised at the end
+rolls everything back. A preview is the same pass with writing off, so the counts it shows are
+exactly what the import will do.
+"""
+
+from collections import defaultdict
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from imports.columns import BooleanColumn, ChoiceColumn, DateColumn, NumberColumn
+from imports.readers import normalise_header, open_table
+
+CHUNK_ROWS = 2000
+WRITE_BATCH = 1000
+
+
+class ImportInvalid(Exception):
+    """Raised inside the import's transaction when a row is invalid, to roll it back."""
+
+    def __init__(self, report):
+        super().__init__(f"{report.error_count} errors")
+        self.report = report
+
+
+class Report:
+    """What a pass found: counts per kind of record, and the errors (all counted, the first
+    ``max_errors`` kept with row, column and message)."""
+
+    def __init__(self, max_errors=1000):
+        self.max_errors = max_errors
+        self.errors = []
+        self.error_count = 0
+        self.warnings = []
+        self.rows = 0
+        self.counts = defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
+
+    def error(self, row, column, message):
+        self.error_count += 1
+        if len(self.errors) < self.max_errors:
+            self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+
+    def count(self, label, outcome, n=1):
+        self.counts[str(label)][outcome] += n
+
+    def total(self, outcome):
+        return sum(counts[outcome] for counts in self.counts.values())
+
+
+def messages_of(error):
+    """The plain messages of a ValidationError, with its parameters filled in."""
+    return [str(message) for message in error.messages]
+
+
+# Columns whose few distinct values repeat on every row: their validation is remembered per
+# import (the field's rules do not depend on the rest of the row).
+REPEATING_COLUMNS = (ChoiceColumn, BooleanColumn, DateColumn, NumberColumn)
+
+
+def validate_field(instance, column, value, report, row, cache=None):
+    """Run the model field's own validation (choices, length, validators); record failures.
+    Returns the cleaned value. ``cache`` (a dict kept for one import) remembers the outcome
+    for values of repeating columns."""
+    remember = cache is not None and isinstance(column, REPEATING_COLUMNS)
+    if remember:
+        known = cache.get((column, value))
+        if known is not None:
+            cleaned, messages = known
+            for message in messages:
+                report.error(row, column.header, message)
+            return cleaned
+    try:
+        cleaned, messages = column.model_field.clean(value, instance), []
+    except ValidationError as error:
+        cleaned, messages = value, messages_of(error)
+    if remember:
+        cache[(column, value)] = (cleaned, messages)
+    for message in messages:
+        report.error(row, column.header, message)
+    return cleaned
+
+
+def clean_instance(instance, headers_by_field, report, row, default_header=""):
+    """The model's ``clean()`` (the cross-field rules of the forms), errors put in columns."""
+    try:
+        instance.clean()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field_name, errors in error.error_dict.items():
+                header = headers_by_field.get(field_name, default_header)
+                for item in errors:
+                    for message in messages_of(item):
+                        report.error(row, header, message)
+        else:
+            for message in messages_of(error):
+                report.error(row, default_header, message)
+        return False
+    return True
+
+
+def chunks(rows, size):
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Layout:
+    """The columns of one kind of import, and where each is in a given file."""
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.by_header = {}
+        for column in columns:
+            self.by_header[normalise_header(column.header)] = column
+            for alias in column.aliases:
+                self.by_header.setdefault(normalise_header(alias), column)
+
+    def known_headers(self):
+        return list(self.by_header)
+
+    def locate(self, header, report, header_row):
+        """{column: index} for the file's header. Missing required columns are errors that
+        name the column (and a likely renamed one); unknown columns are ignored with a note."""
+        positions = {}
+        unknown = []
+        for index, label in enumerate(header):
+            if not label:
+                continue
+            column = self.by_header.get(label)
+            if column is None:
+                unknown.append(label)
+            elif column in positions:
+                report.error(
+                    header_row, column.header,
+                    _("“%(header)s”列出现了不止一次,请只保留一列。") % {"header": column.header},
+                )
+            else:
+                positions[column] = index
+        missing = [column for column in self.columns if column.required and column not in positions]
+        for column in missing:
+            if unknown:
+                message = _(
+                    "缺少必填列“%(header)s”。文件中有未识别的列:%(unknown)s;如果改过列名,"
+                    "请改回“%(header)s”。"
+                ) % {"header": column.header, "unknown": "、".join(f"“{u}”" for u in unknown)}
+            else:
+                message = _("缺少必填列“%(header)s”。") % {"header": column.header}
+            report.error(header_row, column.header, message)
+        if unknown and not missing:
+            report.warnings.append(
+                _("以下列不属于导入模板,已忽略:%(unknown)s。")
+                % {"unknown": "、".join(f"“{u}”" for u in unknown)}
+            )
+        return positions
+
+
+class RowReader:
+    """Reads the cells of one data row through the layout's columns."""
+
+    def __init__(self, positions, report, formulas_possible):
+        self.positions = positions
+        self.report = report
+        self.formulas_possible = formulas_possible
+
+    def raw(self, values, column):
+        index = self.positions.get(column)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    def read(self, values, column, row):
+        """The column's value in this row, or None after recording why it cannot be read."""
+        raw = self.raw(values, column)
+        if self.formulas_possible and isinstance(raw, str) and raw.startswith("="):
+            self.report.error(
+                row, column.header,
+                _("单元格是公式(%(formula)s):请先把公式转换为数值"
+                  "(复制后“选择性粘贴→数值”)再导入。") % {"formula": raw[:40]},
+            )
+            return None
+        try:
+            return column.read(raw)
+        except ValidationError as error:
+            for message in messages_of(error):
+                self.report.error(row, column.header, message)
+            return None
+
+
+def is_blank_row(values):
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000):
+    """Validate (and with ``write`` also write) the file as ``kind``; returns the Report.
+
+    ``progress(processed, total)`` is called after every chunk. With ``write`` the caller must
+    hold a transaction open: ``ImportInvalid`` is raised if any row is invalid.
+    """
+    report = Report(max_errors)
+    table = open_table(fileobj, name, kind.layout.known_headers())
+    try:
+        positions = kind.layout.locate(table.header, report, table.header_row)
+        if report.error_count:
+            return report
+        merged_in_data = [ref for ref in table.merged_ranges if _first_row(ref) > table.header_row]
+        for ref in merged_in_data:
+            report.error(
+                _first_row(ref), "",
+                _("单元格 %(ref)s 是合并单元格:请取消合并,并在每一行填写完整的值。")
+                % {"ref": ref},
+            )
+        if report.error_count:
+            return report
+        # A CSV cell starting with "=" is text someone typed; in an .xlsx it is a formula.
+        reader = RowReader(positions, report, formulas_possible=table.file_format == "xlsx")
+        processor = kind.processor(user=user, report=report, reader=reader, write=write, run=run)
+        for chunk in chunks(table.rows, CHUNK_ROWS):
+            rows = [(number, values) for number, values in chunk if not is_blank_row(values)]
+            report.rows += len(rows)
+            processor.process(rows)
+            if write and report.error_count:
+                raise ImportInvalid(report)
+            if progress:
+                progress(report.rows, max(table.estimated_rows, report.rows))
+        processor.finish()
+        if not report.rows and not report.error_count:
+            report.error(table.header_row, "", _("文件中只有表头,没有数据行。"))
+        if write and report.error_count:
+            raise ImportInvalid(report)
+        return report
+    finally:
+        if table.close:
+            table.close()
+
+
+def _first_row(ref):
+    start = ref.split(":")[0]
+    return int("".join(ch for ch in start if ch.isdigit()))

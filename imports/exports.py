@@ -1,0 +1,207 @@
+"""Files in an import's own layout: the blank template of each kind, and the county's full
+register (one row per member), which imports back unchanged.
+
+The register is read with ``values_list`` over one join, in chunks, and written as it is read
+(CSV streamed to the response, .xlsx through a write-only workbook kept on disk), so memory
+stays flat however large the county is.
+"""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from cases.models import Household, Member
+from imports.columns import CodeColumn
+from imports.kinds import households as register
+
+CHUNK_SIZE = 2000
+# A text cell starting with one of these is a formula to Excel (CSV/DDE injection); the import
+# reads the leading apostrophe back off.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+MEMBER_VALUES = [
+    "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity",
+    "education", "health", "labour_ability", "work_status", "phone",
+]
+HOUSEHOLD_VALUES = [
+    "pk", "village__township__name", "village__name", "register_number", "head_name",
+    "attribute", "standard", "identified_on", "main_cause__name", "status", "exit_date",
+    "monitoring", "phone", "demands",
+]
+
+
+def safe_text(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def register_header():
+    return [str(column.header) for column in register.HouseholdRegister.columns]
+
+
+def register_rows(user):
+    """The header, then one row per active member of the user's county's active households
+    (one row with the member columns empty for a household without members), ordered by
+    register number. Values are real dates and the choices' Chinese labels."""
+    yield register_header()
+    county_name = user.county.name
+    households = (
+        Household.objects.for_user(user, "change").active()
+        .order_by("register_number")
+        .values_list(*HOUSEHOLD_VALUES)
+    )
+    through = Household.other_causes.through
+    choice = {column.field: column for column in register.HOUSEHOLD_COLUMNS if column.field}
+    member_choice = {column.field: column for column in register.MEMBER_COLUMNS}
+    batch = []
+    for household in households.iterator(chunk_size=CHUNK_SIZE):
+        batch.append(household)
+        if len(batch) >= CHUNK_SIZE:
+            yield from _household_rows(batch, county_name, through, choice, member_choice)
+            batch = []
+    if batch:
+        yield from _household_rows(batch, county_name, through, choice, member_choice)
+
+
+def _household_rows(batch, county_name, through, choice, member_choice):
+    pks = [household[0] for household in batch]
+    causes = {}
+    for household_id, name in (
+        through.objects.filter(household_id__in=pks)
+        .order_by("povertycause_id")
+        .values_list("household_id", "povertycause__name")
+    ):
+        causes.setdefault(household_id, []).append(name)
+    members = {}
+    for member in (
+        Member.objects.active().filter(household_id__in=pks)
+        .order_by("household_id", "id").values_list(*MEMBER_VALUES)
+    ):
+        members.setdefault(member[0], []).append(member)
+    for (pk, township, village, number, head, attribute, standard, identified, cause, status,
+         exit_date, monitoring, phone, demands) in batch:
+        household_cells = [
+            county_name, township, village, number, safe_text(head),
+            choice["attribute"].export(attribute), choice["standard"].export(standard),
+            identified, cause, "、".join(causes.get(pk, [])) or None,
+            choice["status"].export(status), exit_date, choice["monitoring"].export(monitoring),
+            phone or None, safe_text(demands) or None,
+        ]
+        rows = members.get(pk)
+        if not rows:
+            yield household_cells + [None] * len(register.MEMBER_COLUMNS)
+            continue
+        for (_household, name, id_number, relation, sex, birth, ethnicity, education, health,
+             ability, work, member_phone) in rows:
+            yield household_cells + [
+                safe_text(name), id_number, member_choice["relation"].export(relation),
+                member_choice["sex"].export(sex), birth, safe_text(ethnicity),
+                member_choice["education"].export(education),
+                member_choice["health"].export(health),
+                member_choice["labour_ability"].export(ability),
+                member_choice["work_status"].export(work), member_phone or None,
+            ]
+
+
+def register_text_columns():
+    """Headers of the identifier columns, kept as text in Excel."""
+    return {
+        str(column.header) for column in register.HouseholdRegister.columns
+        if isinstance(column, CodeColumn)
+    }
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows):
+    """``rows`` as CSV lines, for a streaming response. The BOM makes Excel on Chinese Windows
+    read the file as UTF-8 rather than GBK."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([csv_value(value) for value in row])
+
+
+def csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def write_xlsx(rows, output, sheet_title, text_columns=()):
+    """Write ``rows`` (lists, header first) to ``output`` with a write-only workbook: rows go to
+    disk as they come. Columns listed in ``text_columns`` (by header) are text-formatted, so
+    Excel does not turn ID numbers into 4.12E+17 when they are edited."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    rows = iter(rows)
+    header = next(rows)
+    text_indexes = {index for index, label in enumerate(header) if label in text_columns}
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        # Dates get a date format from openpyxl itself; only identifiers need a cell object.
+        for index in text_indexes:
+            if row[index]:
+                cell = WriteOnlyCell(sheet, value=row[index])
+                cell.number_format = "@"
+                row[index] = cell
+        sheet.append(row)
+    workbook.save(output)
+
+
+def template_workbook(kind):
+    """The kind's template: the header and one example row on the first sheet, and a second
+    sheet that explains each column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("导入数据")
+    headers = [str(column.header) for column in kind.columns]
+    sheet.append(headers)
+    sheet.append([str(column.example) if column.example else None for column in kind.columns])
+    for index, column in enumerate(kind.columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = max(10, len(headers[index - 1]) * 2 + 4)
+        # Every cell of the template is text, so long digit strings keep all their digits.
+        sheet.cell(row=2, column=index).number_format = "@"
+        for row in range(3, 1003):
+            sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet(_("填写说明"))
+    notes.append([_("列名"), _("是否必填"), _("可选值"), _("说明")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in kind.columns:
+        notes.append([
+            str(column.header), _("必填") if column.required else _("选填"),
+            "、".join(str(value) for value in column.allowed_values()),
+            str(column.help_text),
+        ])
+    for letter, width in (("A", 16), ("B", 10), ("C", 60), ("D", 60)):
+        notes.column_dimensions[letter].width = width
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+

@@ -1,0 +1,557 @@
+"""The 建档立卡 register: one row per member, the household's columns repeated on each row.
+
+Households are matched on the register number (户编号), members on the resident ID number
+(身份证号). The household's columns must agree on every row of the household. A row with the
+member columns left empty registers the household alone. Members missing from the file are
+left as they are: an import never archives anyone.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
+
+from cases.choices import Relation, ReviewStatus
+from cases.crypto import resident_id_digest
+from cases.models import Household, Member, PovertyCause, Village
+from cases.validators import birth_date_from_id, sex_from_id
+from imports import keys
+from imports.bulk import insert_with_history
+from imports.columns import (
+    ChoiceColumn,
+    CodeColumn,
+    Column,
+    DateColumn,
+    ListColumn,
+)
+from imports.engine import WRITE_BATCH, Layout, clean_instance, validate_field
+
+REVIEWED_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+county = Column(
+    gettext_lazy("县区"), required=True, example="汝南县",
+    help_text=gettext_lazy("须是您所在的县区;其他县区的行会被拒绝。"),
+)
+township = Column(gettext_lazy("乡镇"), required=True, example="老君庙镇")
+village = Column(
+    gettext_lazy("行政村"), "village", example="后刘庄村",
+    help_text=gettext_lazy("须是系统中已有的本县区行政村(乡镇 + 行政村)。"),
+)
+register_number = CodeColumn(
+    gettext_lazy("户编号"), "register_number", aliases=("建档立卡编号", "户号"),
+    example="411727001001000123",
+    help_text=gettext_lazy("每户唯一;再次导入时按户编号更新该户。"),
+)
+head_name = Column(gettext_lazy("户主姓名"), "head_name", example="刘建国")
+attribute = ChoiceColumn(gettext_lazy("贫困户属性"), "attribute", example="一般贫困户")
+standard = ChoiceColumn(gettext_lazy("识别标准"), "standard", example="国家标准")
+identified_on = DateColumn(gettext_lazy("识别日期"), "identified_on", example="2016-03-01")
+
+
+def cause_names():
+    return PovertyCause.objects.values_list("name", flat=True)
+
+
+main_cause = Column(
+    gettext_lazy("主要致贫原因"), "main_cause", example="因病", allowed=cause_names
+)
+other_causes = ListColumn(
+    gettext_lazy("其他致贫原因"), "other_causes", required=False, example="缺技术、缺资金",
+    allowed=cause_names,
+    help_text=gettext_lazy("可填多个,用顿号(、)或逗号分隔。"),
+)
+status = ChoiceColumn(gettext_lazy("脱贫状态"), "status", example="未脱贫")
+exit_date = DateColumn(
+    gettext_lazy("脱贫日期"), "exit_date", example="",
+    help_text=gettext_lazy("已脱贫的户必填;未脱贫的户不填。"),
+)
+monitoring = ChoiceColumn(gettext_lazy("监测对象类型"), "monitoring", example="")
+household_phone = CodeColumn(gettext_lazy("户联系电话"), "phone", example="13812345678")
+demands = Column(gettext_lazy("脱贫诉求"), "demands", example="希望学习养殖技术")
+
+HOUSEHOLD_COLUMNS = [
+    county, township, village, register_number, head_name, attribute, standard, identified_on,
+    main_cause, other_causes, status, exit_date, monitoring, household_phone, demands,
+]
+
+member_name = Column(
+    gettext_lazy("成员姓名"), "name", required=True, aliases=("姓名",), example="刘建国",
+    help_text=gettext_lazy("只登记户、不登记成员的行,成员各列留空。"),
+)
+id_number = CodeColumn(
+    gettext_lazy("身份证号"), "id_number", required=True, numbers_lose_digits=True,
+    aliases=("证件号码", "身份证号码"), example="411727198001010019",
+    help_text=gettext_lazy("18位,末位可为X;请把该列设为文本格式。再次导入时按身份证号更新成员。"),
+)
+relation = ChoiceColumn(gettext_lazy("与户主关系"), "relation", required=True, example="户主")
+sex = ChoiceColumn(
+    gettext_lazy("性别"), "sex", example="男",
+    help_text=gettext_lazy("可不填,按身份证号填写;填写时须与身份证号一致。"),
+)
+birth_date = DateColumn(
+    gettext_lazy("出生日期"), "birth_date", example="1980-01-01",
+    help_text=gettext_lazy("可不填,按身份证号填写;填写时须与身份证号一致。"),
+)
+ethnicity = Column(gettext_lazy("民族"), "ethnicity", example="汉族")
+education = ChoiceColumn(gettext_lazy("文化程度"), "education", example="初中")
+health = ChoiceColumn(gettext_lazy("健康状况"), "health", example="健康")
+labour_ability = ChoiceColumn(gettext_lazy("劳动技能"), "labour_ability", example="普通劳动力")
+work_status = ChoiceColumn(gettext_lazy("务工状况"), "work_status", example="县内务工")
+member_phone = CodeColumn(gettext_lazy("成员联系电话"), "phone", example="")
+
+MEMBER_COLUMNS = [
+    member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
+    labour_ability, work_status, member_phone,
+]
+
+for _column in HOUSEHOLD_COLUMNS:
+    _column.bind(Household)
+for _column in MEMBER_COLUMNS:
+    _column.bind(Member)
+
+# Columns whose value is a plain field of the model (no lookup by name).
+HOUSEHOLD_PLAIN = [
+    register_number, head_name, attribute, standard, identified_on, status, exit_date,
+    monitoring, household_phone, demands,
+]
+MEMBER_PLAIN = [
+    member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
+    labour_ability, work_status, member_phone,
+]
+HOUSEHOLD_FIELDS = [column.field for column in HOUSEHOLD_PLAIN] + ["village", "main_cause"]
+MEMBER_FIELDS = [column.field for column in MEMBER_PLAIN] + ["household"]
+# A member is found by ID number, so an update never changes it (nor its encrypted columns).
+MEMBER_UPDATE_FIELDS = [name for name in MEMBER_FIELDS if name != "id_number"]
+HOUSEHOLD_HEADERS = {column.field: column.header for column in HOUSEHOLD_COLUMNS if column.field}
+MEMBER_HEADERS = {column.field: column.header for column in MEMBER_COLUMNS}
+MEMBER_HEADERS["household"] = register_number.header
+
+
+def default_of(column):
+    field = column.model_field
+    return field.get_default() if field.has_default() else ("" if not field.null else None)
+
+
+class HouseholdRegister:
+    slug = "households"
+    label = gettext_lazy("贫困户及家庭成员(建档立卡登记册)")
+    description = gettext_lazy(
+        "每行一名家庭成员,户的信息在该户每一行重复填写。按户编号匹配贫困户、按身份证号匹配成员:"
+        "已有的更新,没有的新增,完全相同的不作改动。文件中没有列出的成员保持不变,不会被删除或归档。"
+    )
+    model = Household
+    layout = Layout(HOUSEHOLD_COLUMNS + MEMBER_COLUMNS)
+    columns = HOUSEHOLD_COLUMNS + MEMBER_COLUMNS
+    permissions = (
+        "cases.add_household", "cases.change_household", "cases.add_member", "cases.change_member",
+    )
+
+    def processor(self, **kwargs):
+        return HouseholdProcessor(**kwargs)
+
+    def imported_records(self, run):
+        """The households this import created or changed, or whose members it created or
+        changed (found through the history rows it wrote)."""
+        reason = run.change_reason
+        touched = Household.history.filter(history_change_reason=reason).values("id")
+        members = Member.history.filter(history_change_reason=reason).values("household_id")
+        return Household.objects.for_user(run.created_by).filter(
+            Q(pk__in=touched) | Q(pk__in=members)
+        )
+
+
+class HouseholdProcessor:
+    """Validates (and writes) the register chunk by chunk, remembering across chunks what it
+    needs to check the file as a whole: each household's first row and values, each ID
+    number's row, each household's head."""
+
+    def __init__(self, *, user, report, reader, write, run):
+        self.user = user
+        self.report = report
+        self.reader = reader
+        self.write = write
+        self.history_user = run.created_by if run else user
+        self.change_reason = run.change_reason if run else "批量导入"
+        self.county = user.county
+        self.villages = {
+            (v.township.name, v.name): v
+            for v in Village.objects.for_user(user, "change").select_related("township")
+        }
+        self.causes = {cause.name: cause for cause in PovertyCause.objects.all()}
+        # register number -> (first row, the household values read there, hash of its cells)
+        self.household_rows = {}
+        # register number -> pk once known (existing, or created by this import)
+        self.household_ids = {}
+        self.invalid_households = set()
+        self.member_rows = {}  # id number -> row
+        self.not_heads = set()  # id numbers the file gives another relation than head
+        self.file_heads = {}  # register number -> (id number, row)
+        self.db_heads = {}  # register number -> ID number digest of the stored head
+        self.members_changed_in = set()  # pks of stored households whose members changed
+        self.households_updated = set()
+        self.now = timezone.now()
+        self.valid = {}  # validation outcomes of repeating values, see validate_field
+
+    #
+    # Reading
+    #
+
+    def read_household(self, values, row):
+        read = self.reader.read
+        data = {column: read(values, column, row) for column in HOUSEHOLD_COLUMNS}
+        county_name = data[county]
+        if county_name and county_name != self.county.name:
+            self.report.error(
+                row, county.header,
+                _("该行属于“%(named)s”,您只能导入本县区(%(own)s)的数据。")
+                % {"named": county_name, "own": self.county.name},
+            )
+        elif not county_name:
+            self.report.error(row, county.header, _("“县区”为必填项。"))
+        return data
+
+    def household_signature(self, data):
+        return tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (data[column] for column in HOUSEHOLD_COLUMNS)
+        )
+
+    #
+    # One chunk
+    #
+
+    def process(self, rows):
+        report = self.report
+        errors_before = report.error_count
+        new_groups = {}  # register number -> (row, data) first seen in this chunk
+        member_rows = []  # (row, register number, member data)
+        raw = self.reader.raw
+        for row, values in rows:
+            # The household's cells repeat on each member's row: read them once per household,
+            # and again only where a later row's cells differ from the first row's.
+            # Only a hash of the first row's cells is kept: a 100,000-row file has 33,000
+            # households, and their raw cells would double the memory the import needs.
+            cells = hash(tuple(raw(values, column) for column in HOUSEHOLD_COLUMNS))
+            number = register_number.read(raw(values, register_number))
+            first = self.household_rows.get(number)
+            if first is not None and first[2] == cells:
+                data = None
+            else:
+                data = self.read_household(values, row)
+                number = data[register_number]
+            if not number:
+                report.error(row, register_number.header, _("“户编号”为必填项。"))
+                continue
+            if first is None:
+                self.household_rows[number] = (row, self.household_signature(data), cells)
+                new_groups[number] = (row, data)
+            elif data is not None and first[1] != (signature := self.household_signature(data)):
+                differing = [
+                    str(column.header)
+                    for column, a, b in zip(HOUSEHOLD_COLUMNS, first[1], signature, strict=True)
+                    if a != b
+                ]
+                report.error(
+                    row, differing[0],
+                    _("同一户(户编号 %(number)s)的户信息与第 %(first)s 行不一致:%(columns)s。")
+                    % {"number": number, "first": first[0], "columns": "、".join(differing)},
+                )
+            member = {column: self.reader.read(values, column, row) for column in MEMBER_COLUMNS}
+            if any(value not in (None, "") for value in member.values()):
+                member_rows.append((row, number, member))
+
+        existing_households = {
+            household.register_number: household
+            for household in Household.objects.filter(register_number__in=list(new_groups))
+        }
+        ids = [member[id_number] for _row, _number, member in member_rows if member[id_number]]
+        existing_members = keys.by_id_number(Member.objects.all(), ids)
+        stored = [h.pk for h in existing_households.values() if h.county_id == self.county.pk]
+        stored_causes = {}
+        for link in Household.other_causes.through.objects.filter(household_id__in=stored):
+            stored_causes.setdefault(link.household_id, set()).add(link.povertycause_id)
+        heads = Member.objects.filter(
+            household_id__in=stored, relation=Relation.HEAD, archived_at__isnull=True
+        ).values_list("household__register_number", "id_number_digest")
+        self.db_heads.update(heads)
+
+        creates, updates, cause_links = [], [], {}
+        for number, (row, data) in new_groups.items():
+            outcome = self.check_household(
+                row, data, existing_households.get(number), stored_causes
+            )
+            if outcome is None:
+                self.invalid_households.add(number)
+                continue
+            household, change, causes = outcome
+            if change == "created":
+                creates.append(household)
+                cause_links[number] = causes
+            elif change == "updated":
+                updates.append(household)
+                cause_links[number] = causes
+                self.households_updated.add(household.pk)
+            if household.pk:
+                self.household_ids[number] = household.pk
+            report.count(Household._meta.verbose_name, change)
+
+        member_creates, member_updates = [], []
+        for row, number, data in member_rows:
+            outcome = self.check_member(row, number, data, existing_members.get(data[id_number]))
+            if outcome is None:
+                continue
+            member, change = outcome
+            if change == "created":
+                member_creates.append((number, member))
+            elif change == "updated":
+                member_updates.append((number, member))
+            report.count(Member._meta.verbose_name, change)
+
+        if self.write and report.error_count == errors_before:
+            self.save(creates, updates, cause_links, member_creates, member_updates)
+
+    def check_household(self, row, data, existing, stored_causes):
+        """(household, 'created' | 'updated' | 'unchanged', cause ids), or None if invalid."""
+        report = self.report
+        errors_before = report.error_count
+        if existing is not None:
+            if existing.county_id != self.county.pk:
+                report.error(
+                    row, register_number.header,
+                    _("户编号“%(number)s”已由其他县区登记,不能在本县区导入。")
+                    % {"number": data[register_number]},
+                )
+                return None
+            if existing.archived_at:
+                report.error(
+                    row, register_number.header,
+                    _("户编号“%(number)s”的贫困户已归档,不能通过导入修改。")
+                    % {"number": data[register_number]},
+                )
+                return None
+        place = self.villages.get((data[township], data[village]))
+        if data[village] and data[township] and place is None:
+            report.error(
+                row, village.header,
+                _("本县区没有“%(township)s%(village)s”这个行政村:请核对乡镇和行政村名称,"
+                  "或先在系统中添加该村。")
+                % {"township": data[township], "village": data[village]},
+            )
+        for column in (township, village):
+            if not data[column]:
+                report.error(
+                    row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
+                )
+        cause = self.causes.get(data[main_cause]) if data[main_cause] else None
+        if not data[main_cause]:
+            report.error(row, main_cause.header, _("“主要致贫原因”为必填项。"))
+        elif cause is None:
+            report.error(row, main_cause.header, self.unknown_cause(data[main_cause]))
+        other_ids = set()
+        for name in data[other_causes] or []:
+            other = self.causes.get(name)
+            if other is None:
+                report.error(row, other_causes.header, self.unknown_cause(name))
+            else:
+                other_ids.add(other.pk)
+
+        household = existing if existing is not None else Household(
+            county_id=self.county.pk, recorded_by=self.user
+        )
+        before = {name: getattr(household, name) for name in self._attnames(HOUSEHOLD_FIELDS)}
+        for column in HOUSEHOLD_PLAIN:
+            value = data[column]
+            if value in (None, ""):
+                if column.required:
+                    report.error(
+                        row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
+                    )
+                    continue
+                value = default_of(column)
+            cleaned = validate_field(household, column, value, report, row, self.valid)
+            setattr(household, column.field, cleaned)
+        if place is not None:
+            household.village_id = place.pk
+        if cause is not None:
+            household.main_cause_id = cause.pk
+        if report.error_count == errors_before:
+            clean_instance(household, HOUSEHOLD_HEADERS, report, row)
+        if report.error_count != errors_before:
+            return None
+        if existing is None:
+            return household, "created", other_ids
+        after = {name: getattr(household, name) for name in before}
+        if after == before and other_ids == stored_causes.get(household.pk, set()):
+            return household, "unchanged", other_ids
+        household.version += 1
+        household.updated_at = self.now
+        if household.review_status in REVIEWED_STATES:
+            household.review_status = ReviewStatus.DRAFT
+        return household, "updated", other_ids
+
+    def unknown_cause(self, name):
+        return _("“%(value)s”不是可选的致贫原因,可选:%(allowed)s。") % {
+            "value": name, "allowed": "、".join(self.causes),
+        }
+
+    @staticmethod
+    def _attnames(fields):
+        return [
+            f"{name}_id" if name in {"village", "main_cause", "household"} else name
+            for name in fields
+        ]
+
+    def check_member(self, row, number, data, existing):
+        report = self.report
+        errors_before = report.error_count
+        identity = data[id_number]
+        for column in (member_name, id_number, relation):
+            if not data[column]:
+                report.error(
+                    row, column.header,
+                    _("“%(header)s”为必填项(只登记户时,成员各列都留空)。")
+                    % {"header": column.header},
+                )
+        if report.error_count != errors_before:
+            return None
+        first = self.member_rows.get(identity)
+        if first is not None:
+            report.error(
+                row, id_number.header,
+                _("身份证号与第 %(row)s 行重复:同一人只能登记一次。") % {"row": first},
+            )
+            return None
+        self.member_rows[identity] = row
+        if data[relation] != Relation.HEAD:
+            self.not_heads.add(identity)
+        if existing is not None and existing.county_id != self.county.pk:
+            report.error(
+                row, id_number.header, _("该身份证号已在其他县区登记,不能在本县区导入。")
+            )
+            return None
+        if existing is not None and existing.archived_at:
+            report.error(row, id_number.header, _("该成员已归档,不能通过导入修改。"))
+            return None
+        if data[relation] == Relation.HEAD:
+            head = self.file_heads.get(number)
+            if head is not None:
+                report.error(
+                    row, relation.header,
+                    _("一户只能有一名户主:第 %(row)s 行已是该户户主。") % {"row": head[1]},
+                )
+            else:
+                self.file_heads[number] = (identity, row)
+
+        member = existing if existing is not None else Member(
+            county_id=self.county.pk, recorded_by=self.user
+        )
+        before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
+        for column in MEMBER_PLAIN:
+            value = data[column]
+            if value in (None, ""):
+                value = default_of(column)
+            cleaned = validate_field(member, column, value, report, row, self.valid)
+            setattr(member, column.field, cleaned)
+        if report.error_count != errors_before:
+            return None
+        # As Member.save does: birth date and sex are coded in the ID number.
+        coded_birth = birth_date_from_id(identity)
+        if coded_birth:
+            member.birth_date = member.birth_date or coded_birth
+            member.sex = member.sex or sex_from_id(identity)
+        if not clean_instance(member, MEMBER_HEADERS, report, row):
+            return None
+        if number in self.invalid_households:
+            return None
+        household_pk = self.household_ids.get(number)
+        if existing is None:
+            return member, "created"
+        member.household_id = household_pk
+        after = {name: getattr(member, name) for name in before}
+        if after == before:
+            return member, "unchanged"
+        member.version += 1
+        member.updated_at = self.now
+        if existing.household_id and existing.household_id == household_pk:
+            self.members_changed_in.add(household_pk)
+        return member, "updated"
+
+    def finish(self):
+        """Checks that need the whole file: a stored head replaced by another member must not
+        remain head in the file. With ``write``, households whose members changed return to
+        draft like an edited household."""
+        replaced = {
+            number: (identity, row)
+            for number, (identity, row) in self.file_heads.items()
+            if self.db_heads.get(number) and self.db_heads[number] != resident_id_digest(identity)
+        }
+        if replaced:
+            stepping_down = {resident_id_digest(identity) for identity in self.not_heads}
+            for number, (_identity, row) in replaced.items():
+                if self.db_heads[number] not in stepping_down:
+                    self.report.error(
+                        row, relation.header,
+                        _("该户在系统中已有另一名户主:一户只能有一名户主,"
+                          "请在文件中同时修改原户主的“与户主关系”。"),
+                    )
+        if self.write and not self.report.error_count:
+            self.reopen_for_review()
+
+    #
+    # Writing
+    #
+
+    def save(self, creates, updates, cause_links, member_creates, member_updates):
+        history = {"default_user": self.history_user, "default_change_reason": self.change_reason}
+        through = Household.other_causes.through
+        if creates:
+            insert_with_history(
+                Household, creates, user=self.history_user, reason=self.change_reason
+            )
+            for household in creates:
+                self.household_ids[household.register_number] = household.pk
+        if updates:
+            bulk_update_with_history(
+                updates, Household, [*HOUSEHOLD_FIELDS, "version", "updated_at", "review_status"],
+                batch_size=WRITE_BATCH, **history,
+            )
+            through.objects.filter(household_id__in=[h.pk for h in updates]).delete()
+        links = [
+            through(household_id=self.household_ids[number], povertycause_id=cause_id)
+            for number, cause_ids in cause_links.items()
+            for cause_id in cause_ids
+        ]
+        through.objects.bulk_create(links, batch_size=WRITE_BATCH)
+
+        for number, member in member_creates + member_updates:
+            member.household_id = self.household_ids[number]
+        # Updates first: a stored head who steps down must be so before a new head is added.
+        if member_updates:
+            bulk_update_with_history(
+                [member for _number, member in member_updates], Member,
+                [*MEMBER_UPDATE_FIELDS, "version", "updated_at"], batch_size=WRITE_BATCH,
+                **history,
+            )
+        if member_creates:
+            insert_with_history(
+                Member, [member for _number, member in member_creates],
+                user=self.history_user, reason=self.change_reason,
+            )
+
+    def reopen_for_review(self):
+        pending = self.members_changed_in - self.households_updated
+        households = list(
+            Household.objects.filter(pk__in=pending, review_status__in=REVIEWED_STATES)
+        )
+        for household in households:
+            household.review_status = ReviewStatus.DRAFT
+            household.version += 1
+            household.updated_at = self.now
+        if households:
+            bulk_update_with_history(
+                households, Household, ["review_status", "version", "updated_at"],
+                batch_size=WRITE_BATCH, default_user=self.history_user,
+                default_change_reason=self.change_reason,
+            )
+

@@ -1,0 +1,275 @@
+"""Benchmark of the register import and the exports, on the database of DATABASE_URL.
+
+Meant for a PostgreSQL database kept for benchmarks: it creates a county of its own
+(基准测试县, code 419900) and replaces that county's households and members on every run.
+
+Each measured step runs in a forked child process, so its memory figure is its own:
+``peak RSS`` is the child's ``ru_maxrss`` (resident memory at its highest, what the machine
+must have), ``growth`` is that peak minus the child's resident memory when the step began
+(what the step itself added on top of Django and the loaded code). Times are wall-clock, with
+no profiler attached.
+"""
+
+import csv
+import datetime
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connections, transaction
+from openpyxl import Workbook
+
+from accounts.models import Role
+from cases.models import County, Household, Member, Township, Village
+from cases.validators import build_resident_id
+from imports import exports
+from imports.engine import run_pass
+from imports.kinds import get_kind
+
+BENCH_COUNTY = ("419900", "基准测试县")
+TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 20
+MEMBERS_PER_HOUSEHOLD = 3
+RELATIONS = ("户主", "配偶", "之子")
+EDUCATIONS = ("小学", "初中", "高中")
+
+
+def rss_now_kb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def measured(step, *args):
+    """Run ``step(*args)`` in a forked child; returns (result, wall seconds, CPU seconds of the
+    child, peak_kb, growth_kb)."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+
+    def target():
+        start_rss = rss_now_kb()
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        result = step(*args)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        connections.close_all()
+        child.send((result, seconds, cpu, peak, peak - start_rss))
+
+    process = context.Process(target=target)
+    process.start()
+    outcome = parent.recv()
+    process.join()
+    return outcome
+
+
+def register_table(first, count, county_name, villages):
+    """Data rows ``first`` .. ``first+count-1`` of a synthetic register (3 members a household)."""
+    for n in range(first, first + count):
+        household = n // MEMBERS_PER_HOUSEHOLD
+        township, village = villages[household % len(villages)]
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 1000)
+        yield [
+            county_name, township, village, f"419900{household:012d}", f"户主{household}",
+            "一般贫困户", "国家标准", "2016-03-01", "因病", "缺技术" if household % 2 else "",
+            "未脱贫", "", "", "", "", f"成员{n}", build_resident_id("419900", birth, n % 1000),
+            RELATIONS[n % MEMBERS_PER_HOUSEHOLD], "", "", "汉族", EDUCATIONS[n % 3], "健康",
+            "普通劳动力", "未务工", "",
+        ]
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as output:
+        writer = csv.writer(output)
+        writer.writerow(exports.register_header())
+        writer.writerows(rows)
+
+
+def write_xlsx(path, rows):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(exports.register_header())
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the register import (validate, and validate + write) for 10,000 and 100,000 "
+        "rows and the register and list exports for 500,000 rows: rows per second and peak "
+        "memory. Uses the DATABASE_URL database and a county of its own."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--rows", type=int, nargs="+", default=[10_000, 100_000],
+            help="Register sizes to import (default: 10000 100000).",
+        )
+        parser.add_argument(
+            "--export-rows", type=int, default=500_000,
+            help="Member rows to export (default 500000; 0 skips the exports).",
+        )
+        parser.add_argument(
+            "--xlsx-import", action="store_true",
+            help="Also time the import from .xlsx (reading .xlsx is slower than CSV).",
+        )
+
+    def handle(self, *args, **options):
+        self.user, self.villages = self.bench_county()
+        self.kind = get_kind("households")
+        workdir = tempfile.mkdtemp(prefix="bench-import-")
+        self.stdout.write(f"database: {connections['default'].vendor}; files in {workdir}")
+        for rows in options["rows"]:
+            self.bench_import(rows, workdir, options["xlsx_import"])
+        if options["export_rows"]:
+            self.bench_exports(options["export_rows"], workdir)
+
+    #
+    # Set-up
+    #
+
+    def bench_county(self):
+        county, _ = County.objects.get_or_create(
+            code=BENCH_COUNTY[0], defaults={"name": BENCH_COUNTY[1]}
+        )
+        villages = []
+        for t in range(TOWNSHIPS):
+            township, _ = Township.objects.get_or_create(county=county, name=f"测试镇{t}")
+            for v in range(VILLAGES_PER_TOWNSHIP):
+                Village.objects.get_or_create(township=township, name=f"测试村{t}-{v}")
+                villages.append((township.name, f"测试村{t}-{v}"))
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench_import_clerk", defaults={"role": Role.COUNTY_STAFF, "county": county},
+        )
+        return user, villages
+
+    def reset_county(self):
+        county_id = self.user.county_id
+        with transaction.atomic():
+            Member.history.filter(county_id=county_id).delete()
+            Household.history.filter(county_id=county_id).delete()
+            Member.objects.filter(county_id=county_id).delete()
+            Household.other_causes.through.objects.filter(household__county_id=county_id).delete()
+            Household.objects.filter(county_id=county_id).delete()
+
+    #
+    # Import
+    #
+
+    def run_import(self, path, write):
+        with open(path, "rb") as source:
+            if not write:
+                report = run_pass(self.kind, source, os.path.basename(path), self.user, write=False)
+            else:
+                with transaction.atomic():
+                    report = run_pass(
+                        self.kind, source, os.path.basename(path), self.user, write=True
+                    )
+        return report.rows, report.error_count, {k: dict(v) for k, v in report.counts.items()}
+
+    def bench_import(self, rows, workdir, with_xlsx):
+        csv_path = os.path.join(workdir, f"register-{rows}.csv")
+        write_csv(csv_path, register_table(0, rows, BENCH_COUNTY[1], self.villages))
+        self.reset_county()
+        self.stdout.write(f"\nregister import, {rows:,} rows ({rows // 3:,} households):")
+        steps = [
+            ("validate only (preview), CSV", csv_path, False),
+            ("validate + write (import), CSV", csv_path, True),
+            ("same file again (all unchanged), CSV", csv_path, True),
+        ]
+        if with_xlsx:
+            xlsx_path = os.path.join(workdir, f"register-{rows}.xlsx")
+            write_xlsx(xlsx_path, register_table(0, rows, BENCH_COUNTY[1], self.villages))
+            steps.append(("validate only (preview), xlsx", xlsx_path, False))
+        for label, path, write in steps:
+            (count, errors, counts), seconds, cpu, peak, growth = measured(
+                self.run_import, path, write
+            )
+            if errors:
+                self.stderr.write(f"  {label}: {errors} errors, benchmark data is wrong")
+                return
+            self.report(label, count, seconds, cpu, peak, growth, counts)
+
+    #
+    # Export
+    #
+
+    def ensure_members(self, wanted, workdir):
+        present = Member.objects.filter(county_id=self.user.county_id).count()
+        if present >= wanted:
+            return
+        path = os.path.join(workdir, "register-fill.csv")
+        write_csv(path, register_table(present, wanted - present, BENCH_COUNTY[1], self.villages))
+        self.stdout.write(f"\nfilling the county to {wanted:,} members for the export ...")
+        # In a child too, so the exports' baseline is not the memory of this import.
+        measured(self.run_import, path, True)
+
+    def export_csv(self):
+        size = rows = 0
+        for line in exports.csv_lines(exports.register_rows(self.user)):
+            size += len(line)
+            rows += 1
+        return rows - 2, size  # less the BOM and the header
+
+    def export_xlsx(self, workdir):
+        with tempfile.TemporaryFile(dir=workdir) as output:
+            exports.write_xlsx(
+                exports.register_rows(self.user), output, "登记册",
+                text_columns=exports.register_text_columns(),
+            )
+            return Member.objects.filter(county_id=self.user.county_id).count(), output.tell()
+
+    def export_list_csv(self):
+        """The member list's own export (masked IDs), as the list page serves it."""
+        from cases import exports as list_exports
+        from cases.tables import MemberTable
+
+        queryset = Member.objects.for_user(self.user).active().select_related("household")
+        table = MemberTable(queryset)
+        size = rows = 0
+        for line in list_exports.csv_response(
+            list_exports.export_rows(table, queryset), "bench"
+        ).streaming_content:
+            size += len(line)
+            rows += 1
+        return rows - 2, size
+
+    def export_list_xlsx(self):
+        """The member list's .xlsx export, as the list page serves it."""
+        from cases import exports as list_exports
+        from cases.tables import MemberTable
+
+        queryset = Member.objects.for_user(self.user).active().select_related("household")
+        response = list_exports.xlsx_response(
+            list_exports.export_rows(MemberTable(queryset), queryset), "bench", "成员"
+        )
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        return queryset.count(), size
+
+    def bench_exports(self, wanted, workdir):
+        self.ensure_members(wanted, workdir)
+        self.stdout.write(f"\nexports, {wanted:,} member rows:")
+        for label, step, args in (
+            ("register export, CSV (streamed)", self.export_csv, ()),
+            ("register export, xlsx (write-only)", self.export_xlsx, (workdir,)),
+            ("member list export, CSV (streamed)", self.export_list_csv, ()),
+            ("member list export, xlsx (write-only)", self.export_list_xlsx, ()),
+        ):
+            (rows, size), seconds, cpu, peak, growth = measured(step, *args)
+            self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size})
+
+    def report(self, label, rows, seconds, cpu, peak_kb, growth_kb, extra):
+        self.stdout.write(
+            f"  {label:<38} {rows:>8,} rows {seconds:7.2f} s {rows / seconds:>8,.0f} rows/s "
+            f"(CPU {cpu:6.2f} s) peak RSS {peak_kb / 1024:4.0f} MB "
+            f"growth {growth_kb / 1024:4.0f} MB  {extra}"
+        )
+

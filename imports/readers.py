@@ -1,0 +1,221 @@
+"""Reading uploaded spreadsheets row by row, whatever Excel or WPS made of them.
+
+``open_table`` returns the header and an iterator of rows, streamed: an .xlsx is read with
+openpyxl's read-only mode and a .csv through a decoding text stream, so a 100,000-row file is
+never held in memory at once. Problems with the file as a whole raise ``FileProblem`` with a
+message for the user; problems with one cell are left to the columns that read them.
+"""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls (and .doc) container
+# A title such as "XX县建档立卡贫困户花名册" may sit above the header row.
+HEADER_SEARCH_ROWS = 10
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+CHUNK = 1 << 20
+
+
+class FileProblem(Exception):
+    """The file cannot be read as a table; the message says why, for the user."""
+
+
+@dataclass
+class Table:
+    """The header row and the data rows of the first sheet.
+
+    ``rows`` yields ``(row_number, values)`` with the spreadsheet's own 1-based row numbers,
+    so a message can send the user to the right line. ``merged_ranges`` lists the merged
+    ranges of an .xlsx sheet (e.g. "A2:A5"); ``close`` releases the file.
+    """
+
+    file_format: str
+    header: list
+    header_row: int
+    rows: object
+    estimated_rows: int
+    merged_ranges: list = field(default_factory=list)
+    close: object = None
+
+
+def sniff_format(name, head):
+    """'xlsx' or 'csv' from the file's first bytes and name; anything else is a FileProblem."""
+    lower = (name or "").lower()
+    if not head:
+        raise FileProblem(_("文件是空的。"))
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC) or lower.endswith(".xls"):
+        raise FileProblem(
+            _("不支持旧版 Excel(.xls)文件:请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再上传。")
+        )
+    if lower.endswith((".csv", ".txt")):
+        return "csv"
+    raise FileProblem(_("文件类型不支持:请上传 .xlsx 或 .csv 文件。"))
+
+
+def open_table(fileobj, name, known_headers):
+    """Open ``fileobj`` (a binary file positioned anywhere) as a ``Table``.
+
+    ``known_headers`` are the column headers of the kind being imported; the header row is the
+    first of the first rows that names at least two of them.
+    """
+    fileobj.seek(0)
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    file_format = sniff_format(name, head)
+    if file_format == "xlsx":
+        return _open_xlsx(fileobj, known_headers)
+    return _open_csv(fileobj, known_headers)
+
+
+def _find_header(rows, known_headers):
+    """Consume rows up to and including the header; return (row_number, header)."""
+    known = set(known_headers)
+    for row_number, values in rows:
+        labels = [normalise_header(value) for value in values]
+        if len(known.intersection(labels)) >= 2:
+            return row_number, labels
+        if row_number >= HEADER_SEARCH_ROWS:
+            break
+    raise FileProblem(
+        _("在文件前 %(n)s 行中没有找到表头:请使用下载的模板,表头须包含“%(example)s”等列名。")
+        % {"n": HEADER_SEARCH_ROWS, "example": "”“".join(list(known_headers)[:3])}
+    )
+
+
+def normalise_header(value):
+    if value is None:
+        return ""
+    # Headers are compared without spaces, line breaks and the * some offices use to mark
+    # required columns, in half-width form (full-width letters and brackets become ASCII).
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"[\s*]+", "", text)
+
+
+#
+# xlsx
+#
+
+
+def _open_xlsx(fileobj, known_headers):
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise FileProblem(
+            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存为 .xlsx。")
+        ) from error
+    if not workbook.worksheets:
+        workbook.close()
+        raise FileProblem(_("文件是空的。"))
+    sheet = workbook.worksheets[0]
+    merged = _merged_ranges(sheet)
+
+    def values():
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+
+    rows = values()
+    try:
+        header_row, header = _find_header(rows, known_headers)
+    except FileProblem:
+        workbook.close()
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        workbook.close()
+        raise FileProblem(_("无法读取该 Excel 文件,文件可能已损坏。")) from error
+    estimated = max((sheet.max_row or 0) - header_row, 0)
+    return Table(
+        file_format="xlsx", header=header, header_row=header_row, rows=rows,
+        estimated_rows=estimated,
+        merged_ranges=merged, close=workbook.close,
+    )
+
+
+def _merged_ranges(sheet):
+    """The merged ranges of a read-only sheet. Read-only mode does not parse them (they follow
+    the cell data in the XML), so the sheet's XML is scanned for them in chunks."""
+    found = []
+    tail = b""
+    with sheet._get_source() as source:
+        while chunk := source.read(CHUNK):
+            data = tail + chunk
+            found.extend(match.decode() for match in MERGE_CELL.findall(data))
+            # Keep the end of the chunk in case a tag was cut in two; drop what was matched.
+            last = data.rfind(b"<")
+            tail = data[last:] if last != -1 and b">" not in data[last:] else b""
+    return found
+
+
+#
+# csv
+#
+
+
+def detect_encoding(fileobj):
+    """'utf-8-sig' for UTF-8 with or without a BOM, else 'gb18030' (what Excel on Chinese
+    Windows writes). The whole file is checked as UTF-8, in chunks, without keeping it."""
+    fileobj.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := fileobj.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        fileobj.seek(0)
+    return "utf-8-sig"
+
+
+def _count_lines(fileobj):
+    count = 0
+    while chunk := fileobj.read(CHUNK):
+        count += chunk.count(b"\n")
+    fileobj.seek(0)
+    return count
+
+
+def _open_csv(fileobj, known_headers):
+    encoding = detect_encoding(fileobj)
+    lines = _count_lines(fileobj)
+    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
+    try:
+        sample = text.read(4096)
+    except UnicodeDecodeError as error:
+        raise FileProblem(_("无法识别文件编码:请保存为 UTF-8 或 GB18030 编码的 CSV。")) from error
+    text.seek(0)
+    if not sample.strip("\ufeff \r\n\t,;"):
+        text.detach()
+        raise FileProblem(_("文件是空的。"))
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(text, dialect)
+
+    def values():
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as error:
+            raise FileProblem(
+                _("CSV 文件第 %(row)s 行格式有误:%(error)s") % {
+                    "row": reader.line_num, "error": error,
+                }
+            ) from error
+
+    rows = values()
+    header_row, header = _find_header(rows, known_headers)
+    return Table(
+        file_format="csv", header=header, header_row=header_row, rows=rows,
+        estimated_rows=max(lines - header_row, 0), close=text.detach,
+    )

@@ -1,0 +1,122 @@
+"""Running an import: the preview (validate, write nothing) and the import (validate and write
+in one transaction), each recording its counts, errors and progress on the ImportRun."""
+
+import logging
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.summaries import data_changed
+from imports.engine import ImportInvalid, run_pass
+from imports.kinds import get_kind
+from imports.models import ImportRun, ImportStatus
+from imports.readers import FileProblem
+
+logger = logging.getLogger(__name__)
+
+# Progress is written at most this often (rows), so a big file is not slowed by it.
+PROGRESS_EVERY = 5000
+
+
+def import_run_create(*, user, kind, uploaded_file):
+    """Keep the uploaded file and record the run; the county is the uploader's."""
+    return ImportRun.objects.create(
+        kind=kind, file=uploaded_file, file_name=uploaded_file.name[:255],
+        county_id=user.county_id, created_by=user,
+    )
+
+
+def _progress_writer(run):
+    last = [0]
+
+    def progress(processed, total):
+        if processed - last[0] >= PROGRESS_EVERY or processed >= total:
+            last[0] = processed
+            # An update of two columns outside the import's transaction when previewing; during
+            # the import itself it is only visible once committed, so the page shows the phase.
+            ImportRun.objects.filter(pk=run.pk).update(processed_rows=processed, total_rows=total)
+
+    return progress
+
+
+def _record(run, report, status):
+    run.status = status
+    run.total_rows = report.rows
+    run.processed_rows = report.rows
+    run.created_count = report.total("created")
+    run.updated_count = report.total("updated")
+    run.unchanged_count = report.total("unchanged")
+    run.error_count = report.error_count
+    run.errors = report.errors
+    run.warnings = [str(warning) for warning in report.warnings]
+    run.summary = {label: dict(counts) for label, counts in report.counts.items()}
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _fail(run, message):
+    run.status = ImportStatus.FAILED if run.confirmed_at else ImportStatus.INVALID
+    run.error_count = max(run.error_count, 1)
+    run.errors = [{"row": "", "column": "", "message": str(message)}]
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def import_run_preview(run):
+    """Validate the whole file and record what an import would do; writes no records."""
+    kind = get_kind(run.kind)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.VALIDATING)
+    try:
+        with run.file.storage.open(run.file.name, "rb") as stored:
+            report = run_pass(
+                kind, stored, run.file_name, run.created_by, write=False, run=run,
+                progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
+            )
+    except FileProblem as problem:
+        _fail(run, problem)
+        return run
+    except Exception:
+        # Whatever went wrong, the run must not stay "checking" for ever; the log has the rest.
+        logger.exception("Import run %s could not be checked", run.pk)
+        _fail(run, _("检查文件时出错,请确认文件内容后重新上传。"))
+        raise
+    _record(run, report, ImportStatus.INVALID if report.error_count else ImportStatus.VALIDATED)
+    return run
+
+
+def import_run_apply(run):
+    """Validate again (the data may have changed since the preview) and write every row in one
+    transaction; any invalid row, or a conflict with the database, writes nothing."""
+    kind = get_kind(run.kind)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.IMPORTING)
+    try:
+        with transaction.atomic(), run.file.storage.open(run.file.name, "rb") as stored:
+            report = run_pass(
+                kind, stored, run.file_name, run.created_by, write=True, run=run,
+                progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
+            )
+            # Bulk writes send no signals: mark the county's dashboard figures as changed here,
+            # in the same transaction.
+            data_changed([run.county_id])
+    except ImportInvalid as invalid:
+        _record(run, invalid.report, ImportStatus.FAILED)
+        return run
+    except FileProblem as problem:
+        _fail(run, problem)
+        return run
+    except IntegrityError:
+        logger.exception("Import run %s conflicted with the database", run.pk)
+        _fail(run, _("导入与系统中的数据冲突(例如同时有人修改了这些记录,或户主互换),"
+                     "未写入任何数据:请重新上传文件检查后再导入。"))
+        return run
+    except DatabaseError:
+        logger.exception("Import run %s failed", run.pk)
+        _fail(run, _("导入时数据库出错,未写入任何数据,请稍后重试。"))
+        return run
+    except Exception:
+        logger.exception("Import run %s failed", run.pk)
+        _fail(run, _("导入出错,未写入任何数据,请稍后重试。"))
+        raise
+    _record(run, report, ImportStatus.DONE)
+    return run

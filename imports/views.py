@@ -1,0 +1,179 @@
+"""Import pages: upload, preview (counts and every error), confirm, result; templates, help
+and the county's full register export. Only county staff import, into their own county."""
+
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import privacy
+from imports import exports, tasks
+from imports.forms import ImportUploadForm
+from imports.kinds import KINDS, get_kind
+from imports.models import ImportRun, ImportStatus
+from imports.services import import_run_create
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_PER_PAGE = 100
+RECORDS_PER_PAGE = 50
+
+
+def _require_importer(user, kind=None):
+    """County staff import, into their own county, the kinds of record they may add and
+    change; anyone else gets 403."""
+    if not user.is_county_staff:
+        raise PermissionDenied
+    if kind is not None and not user.has_perms(kind.permissions):
+        raise PermissionDenied
+
+
+def _kind_or_404(slug):
+    kind = get_kind(slug)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_index(request):
+    """The upload form, the templates and the county's earlier imports."""
+    user = request.user
+    _require_importer(user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        _require_importer(user, get_kind(form.cleaned_data["kind"]))
+        run = import_run_create(
+            user=user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
+        )
+        # Queued once the run is committed, so a worker always finds it.
+        transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
+        return redirect(run)
+    runs = Paginator(
+        ImportRun.objects.for_user(user).select_related("created_by"), 20
+    ).get_page(request.GET.get("page"))
+    return render(request, "imports/index.html", {
+        "form": form, "kinds": KINDS.values(), "runs": runs,
+        "can_export_register": user.has_perm("imports.export_register"),
+    })
+
+
+def _scoped_run(request, pk, action="view"):
+    _require_importer(request.user)
+    run = get_object_or_404(ImportRun.objects.for_user(request.user, action), pk=pk)
+    _require_importer(request.user, get_kind(run.kind))
+    return run
+
+
+@login_required
+@require_GET
+def run_detail(request, pk):
+    """The preview while the run awaits confirmation, the result once imported; the errors
+    (with row, column and message) paginated."""
+    run = _scoped_run(request, pk)
+    errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "imports/run_detail.html", {
+        "run": run, "kind": get_kind(run.kind), "errors": errors,
+        "statuses": ImportStatus,
+        "errors_truncated": run.error_count > len(run.errors),
+    })
+
+
+@login_required
+@require_GET
+def run_progress(request, pk):
+    """For the page's progress bar (static/js/import-progress.js)."""
+    run = _scoped_run(request, pk)
+    return JsonResponse({
+        "status": run.status, "status_label": run.get_status_display(),
+        "processed": run.processed_rows, "total": run.total_rows,
+        "percent": run.progress_percent, "busy": run.is_busy,
+    })
+
+
+@login_required
+@require_POST
+def run_confirm(request, pk):
+    """Confirm a previewed import. Compare-and-set on the status, so a double click or two
+    clerks confirming at once import the file only once."""
+    run = _scoped_run(request, pk, "change")
+    confirmed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.VALIDATED).update(
+        status=ImportStatus.QUEUED, confirmed_at=timezone.now()
+    )
+    if confirmed:
+        transaction.on_commit(lambda: tasks.apply_import.enqueue(run.pk))
+    return redirect(run)
+
+
+@login_required
+@require_GET
+def run_records(request, pk):
+    """The records this import created or changed, each linking to its page."""
+    run = _scoped_run(request, pk)
+    kind = get_kind(run.kind)
+    records = Paginator(
+        kind.imported_records(run).order_by("pk"), RECORDS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(request, "imports/run_records.html", {
+        "run": run, "kind": kind, "records": records,
+    })
+
+
+@login_required
+@require_GET
+def kind_help(request, kind):
+    kind = _kind_or_404(kind)
+    return render(request, "imports/kind_help.html", {"kind": kind})
+
+
+@login_required
+@require_GET
+def kind_template(request, kind):
+    kind = _kind_or_404(kind)
+    response = HttpResponse(exports.template_workbook(kind), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, _("导入模板-%(kind)s.xlsx") % {"kind": kind.label}
+    )
+    return response
+
+
+@login_required
+@require_GET
+def register_export(request):
+    """The county's full register in the import layout, with complete ID numbers and phones,
+    so that it can be corrected in Excel and imported back. County staff of that county only,
+    with the ``imports.export_register`` permission."""
+    user = request.user
+    if not (user.is_county_staff and user.has_perm("imports.export_register")):
+        raise PermissionDenied
+    file_format = request.GET.get("format", "xlsx")
+    if file_format not in {"csv", "xlsx"}:
+        raise Http404
+    filename = _("建档立卡登记册-%(county)s-%(date)s") % {
+        "county": user.county.name, "date": f"{timezone.localdate():%Y%m%d}",
+    }
+    # Full ID numbers and phones leave the portal: logged like every export (cases.privacy).
+    log = privacy.start_export(request, file_format)
+    rows = privacy.counted_rows(exports.register_rows(user), log)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
+        return response
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    exports.write_xlsx(
+        rows, output, _("建档立卡登记册"), text_columns=exports.register_text_columns()
+    )
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+    )
