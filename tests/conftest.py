@@ -67,3 +67,25 @@ def administrator(db):
 @pytest.fixture
 def no_role_user(db):
     return UserFactory(username="nobody", role="", county=None)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files (imports) go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def run_jobs_on_commit(django_capture_on_commit_callbacks, monkeypatch):
+    """The import views queue a job once the request's transaction commits; the test's
+    transaction never commits, so run what was queued when each POST returns (as in
+    production)."""
+    from django.test import Client
+
+    post = Client.post
+
+    def post_and_commit(self, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post_and_commit)

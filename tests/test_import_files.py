@@ -21,28 +21,10 @@ from tests.import_files import (
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
 ID_COLUMN = REGISTER_HEADER.index("身份证号") + 1
 DATE_COLUMN = REGISTER_HEADER.index("识别日期") + 1
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def run_jobs_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    from django.test import Client
-
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 @pytest.fixture

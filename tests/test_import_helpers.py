@@ -18,7 +18,7 @@ from imports.models import ImportRun, ImportStatus
 from tests.factories import EnterpriseFactory, LaborModelFactory
 from tests.import_files import as_table, csv_bytes, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
 LABOR_HEADER = [
     "县区", "姓名", "身份证号", "性别", "联系电话", "荣誉级别", "荣誉称号", "授予年份", "工作单位",
@@ -50,24 +50,6 @@ def labor_model(n, **overrides):
     }
     values.update(overrides)
     return values
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def run_jobs_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    from django.test import Client
-
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.factories import (
 )
 from tests.import_files import as_table, csv_bytes, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
 PAIRING_HEADER = [
     "县区", "劳模身份证号", "先进集体名称", "企业名称", "户编号", "帮扶方式", "开始日期",
@@ -34,24 +34,6 @@ ATTENDANCE_HEADER = ["县区", "培训日期", "培训主题", "身份证号"]
 
 def person(n):
     return build_resident_id("411727", datetime.date(1966, 6, 6), n)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def run_jobs_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    from django.test import Client
-
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 @pytest.fixture

@@ -26,12 +26,7 @@ from tests.import_files import (
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
 
 @pytest.fixture
@@ -54,21 +49,6 @@ def two_households():
         register_row(first, member_values(2, "配偶", "李桂英")),
         register_row(second, member_values(3, "户主", "王秀兰")),
     ]
-
-
-@pytest.fixture(autouse=True)
-def run_jobs_on_commit(django_capture_on_commit_callbacks, monkeypatch):
-    """The views queue a job once the request's transaction commits; the test's transaction
-    never commits, so run what was queued when each request returns (as in production)."""
-    from django.test import Client
-
-    post = Client.post
-
-    def post_and_commit(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post_and_commit)
 
 
 def upload(client, data, name):
