@@ -20,7 +20,7 @@ from imports.kinds.flat import (
     collectives_by_name,
     county_column,
     enterprises_by_name,
-    households_by_register_number,
+    household_column,
     members_by_id_number,
 )
 
@@ -43,11 +43,7 @@ class FinanceAgreementKind(FlatKind):
             example="汝南县丰收种植专业合作社",
             describe=gettext_lazy("本县区没有名为“%(value)s”的劳模企业或合作社,请先登记。"),
         ),
-        RefColumn(
-            gettext_lazy("户编号"), "household", required=True, code=True,
-            find=households_by_register_number, example="411727001001000123",
-            describe=gettext_lazy("本县区没有户编号为“%(value)s”的贫困户,请先导入登记册。"),
-        ),
+        household_column(),
         ChoiceColumn(gettext_lazy("带贫模式"), "model", example="入股分红"),
         NumberColumn(gettext_lazy("协议资金(元)"), "funds", example="50000"),
         DateColumn(gettext_lazy("签订日期"), "signed_on", example="2017-06-01"),

@@ -392,6 +392,15 @@ def households_by_register_number(user, values):
     return dict(rows.values_list("register_number", "pk"))
 
 
+def household_column():
+    """The 户编号 column of a record that belongs to a registered household."""
+    return RefColumn(
+        gettext_lazy("户编号"), "household", required=True, code=True,
+        find=households_by_register_number, example="411727001001000123",
+        describe=gettext_lazy("本县区没有户编号为“%(value)s”的贫困户,请先导入登记册。"),
+    )
+
+
 def members_by_id_number(user, values):
     from cases.models import Member
 

@@ -14,7 +14,7 @@ from imports.kinds.flat import (
     collectives_by_name,
     county_column,
     enterprises_by_name,
-    households_by_register_number,
+    household_column,
     labor_models_by_id_number,
     members_by_id_number,
 )
@@ -51,11 +51,7 @@ class PairingKind(FlatKind):
             example="", describe=gettext_lazy("本县区没有名为“%(value)s”的劳模企业或合作社。"),
             help_text=gettext_lazy("帮扶方是劳模企业或合作社时填写。"),
         ),
-        RefColumn(
-            gettext_lazy("户编号"), "household", required=True, code=True,
-            find=households_by_register_number, example="411727001001000123",
-            describe=gettext_lazy("本县区没有户编号为“%(value)s”的贫困户,请先导入登记册。"),
-        ),
+        household_column(),
         ChoiceColumn(gettext_lazy("帮扶方式"), "mode", example="技术扶贫"),
         DateColumn(gettext_lazy("开始日期"), "start_date", example="2018-06-01"),
         DateColumn(gettext_lazy("结束日期"), "end_date", example=""),
