@@ -9,6 +9,7 @@ a django-tables2 row per record made exports several times slower.
 
 import csv
 import datetime
+import io
 import re
 import tempfile
 from decimal import Decimal
@@ -21,6 +22,8 @@ from django_tables2 import Column, ManyToManyColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A, call_with_appropriate, signature
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 CHUNK_SIZE = 2000
 NATIVE_TYPES = (datetime.date, datetime.datetime, Decimal, int, float)
@@ -153,31 +156,83 @@ class _Echo:
         return value
 
 
-def csv_response(rows, filename):
-    # The BOM makes Excel on Chinese Windows read the file as UTF-8 rather than GBK.
+def csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def csv_lines(rows):
+    """``rows`` as CSV lines. The BOM makes Excel on Chinese Windows read the file as UTF-8
+    rather than GBK."""
     writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([csv_value(value) for value in row])
 
-    def lines():
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow(["" if value is None else value for value in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def write_csv(rows, output):
+    """Write ``rows`` to the binary file ``output`` as they come."""
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="")
+    text.writelines(csv_lines(rows))
+    text.detach()
+
+
+def write_xlsx(rows, output, sheet_title, text_columns=()):
+    """Write ``rows`` (lists, header first) to ``output`` with a write-only workbook: rows go to
+    disk as they come. Columns listed in ``text_columns`` (by header) are text-formatted, so
+    Excel does not turn ID numbers into 4.12E+17 when they are edited."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_safe_name(sheet_title)[:31])
+    rows = iter(rows)
+    header = next(rows)
+    text_indexes = {index for index, label in enumerate(header) if label in text_columns}
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        # Dates get a date format from openpyxl itself; only identifiers need a cell object.
+        for index in text_indexes:
+            if row[index]:
+                cell = WriteOnlyCell(sheet, value=row[index])
+                cell.number_format = "@"
+                row[index] = cell
+        sheet.append(row)
+    workbook.save(output)
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+
+
+def file_name(name, file_format):
+    return f"{_safe_name(name)}.{file_format}"
+
+
+def csv_response(rows, filename):
+    response = StreamingHttpResponse(csv_lines(rows), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{_safe_name(filename)}.csv"
+        True, file_name(filename, "csv")
     )
     return response
 
 
-def xlsx_response(rows, filename, sheet_title):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_safe_name(sheet_title)[:31])
-    for row in rows:
-        sheet.append(row)
+def xlsx_response(rows, filename, sheet_title, text_columns=()):
     # write_only workbooks keep rows on disk until saved; the file then streams from disk.
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
-    workbook.save(output)
+    write_xlsx(rows, output, sheet_title, text_columns)
     output.seek(0)
     return FileResponse(
-        output, as_attachment=True, filename=f"{_safe_name(filename)}.xlsx", content_type=XLSX_TYPE
+        output, as_attachment=True, filename=file_name(filename, "xlsx"),
+        content_type=XLSX_TYPE,
     )

@@ -39,7 +39,9 @@ from cases.models import County, CountyDataVersion, IndicatorSnapshot
 
 MONEY_TREND_KEYS = {"project_funds", "agreement_funds"}
 # Rows that do not change any figure: the summaries themselves and the audit logs.
-UNCOUNTED_MODELS = {"countydataversion", "indicatorsnapshot", "exportlog", "reveallog"}
+UNCOUNTED_MODELS = {
+    "countydataversion", "indicatorsnapshot", "exportlog", "exportjob", "reveallog",
+}
 
 
 def data_changed(county_ids=None):

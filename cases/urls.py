@@ -3,6 +3,7 @@ from django.urls import path
 from cases.views import (
     autocomplete,
     dashboard,
+    exports,
     helpers,
     home,
     households,
@@ -168,6 +169,11 @@ urlpatterns = [
         queue.return_record,
         name="record_return",
     ),
+    # Exports made in the background
+    path("exports/", exports.export_job_list, name="export_job_list"),
+    path("exports/<int:pk>/", exports.export_job_detail, name="export_job_detail"),
+    path("exports/<int:pk>/progress/", exports.export_job_progress, name="export_job_progress"),
+    path("exports/<int:pk>/download/", exports.export_job_download, name="export_job_download"),
     # Targets, report and exports
     path("targets/", reports.targets, name="targets"),
     path("targets/progress/", reports.progress, name="target_progress"),

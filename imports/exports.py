@@ -2,18 +2,14 @@
 register (one row per member), which imports back unchanged.
 
 The register is read with ``values_list`` over one join, in chunks, and written as it is read
-(CSV streamed to the response, .xlsx through a write-only workbook kept on disk), so memory
+by ``cases.exports`` (streamed, or by a background job when the county is large), so memory
 stays flat however large the county is.
 """
 
-import csv
-import datetime
 import io
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cases.models import Household, Member
@@ -46,6 +42,15 @@ def register_header():
     return [str(column.header) for column in register.HouseholdRegister.columns]
 
 
+def register_households(user):
+    return Household.objects.for_user(user, "change").active()
+
+
+def register_members(user):
+    """The members the register lists (about its number of rows, for the export's size)."""
+    return Member.objects.active().filter(household__in=register_households(user))
+
+
 def register_rows(user):
     """The header, then one row per active member of the user's county's active households
     (one row with the member columns empty for a household without members), ordered by
@@ -53,9 +58,7 @@ def register_rows(user):
     yield register_header()
     county_name = user.county.name
     households = (
-        Household.objects.for_user(user, "change").active()
-        .order_by("register_number")
-        .values_list(*HOUSEHOLD_VALUES)
+        register_households(user).order_by("register_number").values_list(*HOUSEHOLD_VALUES)
     )
     through = Household.other_causes.through
     choice = {column.field: column for column in register.HOUSEHOLD_COLUMNS if column.field}
@@ -116,57 +119,6 @@ def register_text_columns():
         str(column.header) for column in register.HouseholdRegister.columns
         if isinstance(column, CodeColumn)
     }
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(rows):
-    """``rows`` as CSV lines, for a streaming response. The BOM makes Excel on Chinese Windows
-    read the file as UTF-8 rather than GBK."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([csv_value(value) for value in row])
-
-
-def csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
-
-
-def write_xlsx(rows, output, sheet_title, text_columns=()):
-    """Write ``rows`` (lists, header first) to ``output`` with a write-only workbook: rows go to
-    disk as they come. Columns listed in ``text_columns`` (by header) are text-formatted, so
-    Excel does not turn ID numbers into 4.12E+17 when they are edited."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    rows = iter(rows)
-    header = next(rows)
-    text_indexes = {index for index, label in enumerate(header) if label in text_columns}
-    bold = Font(bold=True)
-    header_cells = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        # Dates get a date format from openpyxl itself; only identifiers need a cell object.
-        for index in text_indexes:
-            if row[index]:
-                cell = WriteOnlyCell(sheet, value=row[index])
-                cell.number_format = "@"
-                row[index] = cell
-        sheet.append(row)
-    workbook.save(output)
 
 
 def template_workbook(kind):

@@ -12,5 +12,5 @@ urlpatterns = [
     path("runs/<int:pk>/records/", views.run_records, name="run_records"),
     path("kinds/<slug:kind>/", views.kind_help, name="kind_help"),
     path("kinds/<slug:kind>/template.xlsx", views.kind_template, name="kind_template"),
-    path("register/export/", views.register_export, name="register_export"),
+    path("register/export/", views.RegisterExportView.as_view(), name="register_export"),
 ]

@@ -1,27 +1,27 @@
 """Import pages: upload, preview (counts and every error), confirm, result; templates, help
 and the county's full register export. Only county staff import, into their own county."""
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import privacy
+from cases.export_jobs import ExportContent, ExportView
+from cases.exports import XLSX_TYPE
 from imports import exports, tasks
 from imports.forms import ImportUploadForm
 from imports.kinds import KINDS, get_kind
 from imports.models import ImportRun, ImportStatus
 from imports.services import import_run_create
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
 
@@ -145,35 +145,32 @@ def kind_template(request, kind):
     return response
 
 
-@login_required
-@require_GET
-def register_export(request):
+class RegisterExportView(LoginRequiredMixin, ExportView, View):
     """The county's full register in the import layout, with complete ID numbers and phones,
     so that it can be corrected in Excel and imported back. County staff of that county only,
-    with the ``imports.export_register`` permission."""
-    user = request.user
-    if not (user.is_county_staff and user.has_perm("imports.export_register")):
-        raise PermissionDenied
-    file_format = request.GET.get("format", "xlsx")
-    if file_format not in {"csv", "xlsx"}:
-        raise Http404
-    filename = _("建档立卡登记册-%(county)s-%(date)s") % {
-        "county": user.county.name, "date": f"{timezone.localdate():%Y%m%d}",
-    }
-    # Full ID numbers and phones leave the portal: logged like every export (cases.privacy).
-    log = privacy.start_export(request, file_format)
-    rows = privacy.counted_rows(exports.register_rows(user), log)
-    if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+    with the ``imports.export_register`` permission; logged like every export."""
+
+    def get(self, request):
+        file_format = request.GET.get("format", "xlsx")
+        if file_format not in {"csv", "xlsx"}:
+            raise Http404
+        self.require_permission()
+        return self.export_response(file_format)
+
+    def require_permission(self):
+        user = self.request.user
+        if not (user.is_county_staff and user.has_perm("imports.export_register")):
+            raise PermissionDenied
+
+    def export_content(self, file_format):
+        self.require_permission()
+        user = self.request.user
+        return ExportContent(
+            rows=exports.register_rows(user),
+            filename=_("建档立卡登记册-%(county)s-%(date)s") % {
+                "county": user.county.name, "date": f"{timezone.localdate():%Y%m%d}",
+            },
+            sheet_title=_("建档立卡登记册"),
+            count_up_to=lambda limit: exports.register_members(user)[:limit].count(),
+            text_columns=exports.register_text_columns(),
         )
-        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
-        return response
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
-    exports.write_xlsx(
-        rows, output, _("建档立卡登记册"), text_columns=exports.register_text_columns()
-    )
-    output.seek(0)
-    return FileResponse(
-        output, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
-    )

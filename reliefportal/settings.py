@@ -210,8 +210,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
-# Background jobs (imports). "immediate" runs a job inline, in the request that starts it;
-# "database" queues it in the database for `manage.py db_worker` (django-tasks-db).
+# Background jobs (imports and large exports). "immediate" runs a job inline, in the request
+# that starts it; "database" queues it in the database for `manage.py db_worker`
+# (django-tasks-db).
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -224,6 +225,12 @@ if TASKS_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 if TASKS_BACKEND == "database":
     INSTALLED_APPS.append("django_tasks_db")
+
+# Exports of more rows than this are written to a file by a background job (a long download
+# would hold a server worker for minutes); smaller ones stream at once. The files are
+# deleted this many hours after they are made.
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "20000"))
+EXPORT_FILE_HOURS = int(os.environ.get("EXPORT_FILE_HOURS", "24"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from cases.indicators import INDICATORS
-from cases.models import ExportLog, RevealLog, ReviewedRecord, ReviewEvent
+from cases.models import ExportJob, ExportLog, RevealLog, ReviewedRecord, ReviewEvent
 from cases.privacy import REVEALABLE_FIELDS
 from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
@@ -80,6 +80,8 @@ def object_targets(name, world):
         ]
     if name.startswith("imports:run_"):
         return [({"pk": world[ImportRun].pk}, world[ImportRun])]
+    if re.fullmatch(r"cases:export_job_(detail|progress|download)", name):
+        return [({"pk": world[ExportJob].pk}, world[ExportJob])]
     match = re.fullmatch(r"cases:(\w+)_(detail|edit|archive)", name)
     if match:
         model = next((m for m in world if m._meta.model_name == match[1]), None)
@@ -106,6 +108,12 @@ def build_county(county, clerk, label):
     world[ImportRun] = ImportRun.objects.create(
         kind=next(iter(KINDS)), file="imports/matrix.xlsx", file_name="matrix.xlsx",
         county=county, created_by=clerk, status="validated",
+    )
+    log = ExportLog.objects.create(
+        user=clerk, list_name="cases:member_list", path="/members/", file_format="csv",
+    )
+    world[ExportJob] = ExportJob.objects.create(
+        log=log, file_name="matrix.csv", status=ExportJob.Status.DONE, file="exports/matrix.csv",
     )
     return world
 

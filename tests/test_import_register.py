@@ -393,7 +393,7 @@ def test_a_queued_import_shows_its_progress_until_the_worker_has_run(clerk_clien
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.PENDING
     page = clerk_client.get(response.url).content.decode()
-    assert 'data-busy="true"' in page and "import-progress.js" in page
+    assert 'data-busy="true"' in page and "progress.js" in page
     progress = clerk_client.get(reverse("imports:run_progress", args=[run.pk])).json()
     assert progress["busy"] is True and progress["status"] == "pending"
 

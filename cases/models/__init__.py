@@ -15,7 +15,7 @@ from .beneficiaries import Household, Member, PovertyCause
 from .geography import County, Township, UnionBody, Village
 from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
 from .pairings import Pairing
-from .privacy import ExportLog, RevealLog
+from .privacy import ExportJob, ExportLog, RevealLog
 from .review import ReviewEvent
 from .summaries import CountyDataVersion, IndicatorSnapshot
 from .targets import IndicatorTarget
@@ -28,6 +28,7 @@ __all__ = [
     "DividendPayment",
     "Employment",
     "Enterprise",
+    "ExportJob",
     "ExportLog",
     "ExpertiseField",
     "FinanceAgreement",

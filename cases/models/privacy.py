@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.querysets import ScopedQuerySet
@@ -61,3 +62,61 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.list_name} {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A file made in the background is its requester's alone: it may hold what only
+        their role and county may see."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(log__user=user)
+
+
+class ExportJob(models.Model):
+    """An export too large to stream within one request: written to a file by a background
+    job (``cases.export_jobs``), downloaded by its requester, and deleted after a while."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
+
+    log = models.OneToOneField(
+        ExportLog, on_delete=models.CASCADE, related_name="job", verbose_name=_("导出记录")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    estimated_rows = models.PositiveIntegerField(_("预计行数"), default=0)
+    rows_written = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("cases:export_job_detail", args=[self.pk])
+
+    @property
+    def is_busy(self):
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def progress_percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.estimated_rows:
+            return 0
+        return min(99, self.rows_written * 100 // self.estimated_rows)

@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from cases import exports, privacy
 from cases.choices import ReviewStatus
+from cases.export_jobs import ExportContent, ExportView
 from cases.pagination import ScalablePaginator
 from cases.services import EditConflict, check_version
 from reliefportal.routers import pinned_to_read_database, use_read_replica
@@ -28,9 +29,10 @@ class ScopedObjectMixin(LoginRequiredMixin):
         return self.model.objects.for_user(self.request.user)
 
 
-class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
+class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated list of one model, with the filters in the URL, and
-    ``?export=csv`` / ``?export=xlsx`` for exactly the filtered rows in the same order.
+    ``?export=csv`` / ``?export=xlsx`` for exactly the filtered rows in the same order
+    (streamed, or made in the background when there are many: ``cases.export_jobs``).
 
     Subclasses declare ``model``, ``filterset_class`` and ``table_class``, and extend
     ``get_queryset`` with the joins their columns need, so a page costs the same number of
@@ -41,24 +43,31 @@ class ObjectListView(ScopedObjectMixin, SingleTableMixin, FilterView):
     table_pagination = {"per_page": 25}
     # Bounded counts, a primary-key tie-breaker and id-first paging (cases/pagination.py).
     paginator_class = ScalablePaginator
-    exporters = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+    export_formats = ("csv", "xlsx")
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
-        if export_format not in self.exporters:
+        if export_format not in self.export_formats:
             return super().get(request, *args, **kwargs)
-        log = privacy.start_export(request, export_format)
+        return self.export_response(export_format)
+
+    def export_content(self, file_format):
+        privacy.require_export_permission(self.request.user)
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         with use_read_replica():
             # The file streams after this view returns: bind the rows to the replica, if any.
             queryset = pinned_to_read_database(queryset)
-        table = RequestConfig(request, paginate=False).configure(self.table_class(queryset))
-        rows = privacy.counted_rows(exports.export_rows(table, table.data.data), log)
-        filename = f"{self.model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}"
-        if export_format == "csv":
-            return exports.csv_response(rows, filename)
-        return exports.xlsx_response(rows, filename, str(self.model._meta.verbose_name_plural))
+        table = RequestConfig(self.request, paginate=False).configure(
+            self.table_class(queryset)
+        )
+        name = str(self.model._meta.verbose_name_plural)
+        return ExportContent(
+            rows=exports.export_rows(table, table.data.data),
+            filename=f"{name}-{timezone.localdate():%Y%m%d}",
+            sheet_title=name,
+            count_up_to=lambda limit: queryset[:limit].count(),
+        )
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "opts": self.model._meta}

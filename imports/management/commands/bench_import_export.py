@@ -24,6 +24,7 @@ from django.db import connections, transaction
 from openpyxl import Workbook
 
 from accounts.models import Role
+from cases import exports as list_exports
 from cases.models import County, Household, Member, Township, Village
 from cases.validators import build_resident_id
 from imports import exports
@@ -214,14 +215,14 @@ class Command(BaseCommand):
 
     def export_csv(self):
         size = rows = 0
-        for line in exports.csv_lines(exports.register_rows(self.user)):
+        for line in list_exports.csv_lines(exports.register_rows(self.user)):
             size += len(line)
             rows += 1
         return rows - 2, size  # less the BOM and the header
 
     def export_xlsx(self, workdir):
         with tempfile.TemporaryFile(dir=workdir) as output:
-            exports.write_xlsx(
+            list_exports.write_xlsx(
                 exports.register_rows(self.user), output, "登记册",
                 text_columns=exports.register_text_columns(),
             )
@@ -229,7 +230,6 @@ class Command(BaseCommand):
 
     def export_list_csv(self):
         """The member list's own export (masked IDs), as the list page serves it."""
-        from cases import exports as list_exports
         from cases.tables import MemberTable
 
         queryset = Member.objects.for_user(self.user).active().select_related("household")
@@ -244,7 +244,6 @@ class Command(BaseCommand):
 
     def export_list_xlsx(self):
         """The member list's .xlsx export, as the list page serves it."""
-        from cases import exports as list_exports
         from cases.tables import MemberTable
 
         queryset = Member.objects.for_user(self.user).active().select_related("household")

@@ -1,11 +1,12 @@
 /*
- * The import page while a file is checked or imported: polls the run's progress URL and
- * updates the bar; when the run is no longer busy, reloads the page to show the result.
+ * The page of a background job (an import being checked or imported, an export being
+ * written): polls the job's progress URL and updates the bar; when the job is no longer busy,
+ * reloads the page to show the result.
  */
 "use strict";
 
 (() => {
-  const box = document.getElementById("import-status");
+  const box = document.getElementById("job-status");
   if (!box || box.dataset.busy !== "true") {
     return;
   }

@@ -1,0 +1,152 @@
+"""Exports that stream at once when small and run as a background job when large.
+
+A view that can export implements ``ExportView.export_content``: the rows (header first), the
+file's name and a bounded row count. ``export_response`` logs the export, then either streams
+the file in the response or, past ``EXPORT_BACKGROUND_ROWS`` rows, records an ``ExportJob``
+and queues ``build_export``, which writes the file to storage and lets only its requester
+download it (``cases.views.exports``) until it expires.
+
+The job rebuilds the content from the export's log (the view's path and query, and the user),
+with the same view and the same scoping and permission checks as the request, so it cannot
+export anything the request could not. A filter naming a whole ID number is kept masked in
+the log; such an export (a handful of rows at most) always streams.
+"""
+
+import datetime
+import logging
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.utils import timezone
+from django_tasks import task
+
+from cases import exports, privacy
+from cases.models import ExportJob
+from reliefportal.routers import use_read_replica
+
+logger = logging.getLogger("cases.exports")
+# Progress is written every this many rows: often enough for the page, rarely enough to cost
+# nothing.
+PROGRESS_EVERY = 5000
+
+
+@dataclass
+class ExportContent:
+    rows: Iterable  # the header row, then the data rows
+    filename: str  # without extension
+    sheet_title: str
+    count_up_to: Callable[[int], int]  # the number of data rows, counting no further than n
+    text_columns: frozenset = frozenset()
+
+
+class ExportView:
+    """A view whose data may leave as a file. It defines ``export_content(file_format)``, which
+    checks that the view's user may export and returns an ``ExportContent``; it runs in the
+    request and again in the background job."""
+
+    def export_response(self, file_format):
+        return export_response(self.request, self, file_format)
+
+
+def export_response(request, view, file_format):
+    log = privacy.start_export(request, file_format)
+    content = view.export_content(file_format)
+    if runs_in_background(request, content):
+        job = ExportJob.objects.create(
+            log=log,
+            file_name=exports.file_name(content.filename, file_format),
+            estimated_rows=content.count_up_to(settings.EXPORT_BACKGROUND_ROWS * 1000),
+        )
+        # Queued once the job is committed, so a worker always finds it.
+        transaction.on_commit(lambda: build_export.enqueue(job.pk))
+        return redirect(job)
+    rows = privacy.counted_rows(content.rows, log)
+    if file_format == "csv":
+        return exports.csv_response(rows, content.filename)
+    return exports.xlsx_response(rows, content.filename, content.sheet_title,
+                                 content.text_columns)
+
+
+def runs_in_background(request, content):
+    if privacy.FULL_ID_NUMBER.search(request.GET.urlencode()):
+        return False
+    limit = settings.EXPORT_BACKGROUND_ROWS
+    return content.count_up_to(limit + 1) > limit
+
+
+def content_for(log):
+    """The content of ``log``'s export, rebuilt by its view for its user, as in the request."""
+    user = log.user
+    if not user.is_active:
+        raise PermissionDenied
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = log.path
+    request.GET = QueryDict(log.query)
+    request.user = user
+    request.resolver_match = match = resolve(log.path)
+    view = match.func.view_class()
+    view.setup(request, *match.args, **match.kwargs)
+    return view.export_content(log.file_format)
+
+
+def _with_progress(rows, job):
+    count = -1
+    for row in rows:
+        count += 1
+        if count and count % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_written=count)
+        yield row
+    job.rows_written = max(count, 0)
+
+
+@task()
+def build_export(job_id):
+    purge_expired_exports()
+    started = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    if not started:
+        return
+    job = ExportJob.objects.select_related("log__user").get(pk=job_id)
+    log = job.log
+    try:
+        with use_read_replica(), tempfile.TemporaryFile() as output:
+            content = content_for(log)
+            rows = _with_progress(content.rows, job)
+            if log.file_format == "csv":
+                exports.write_csv(rows, output)
+            else:
+                exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+            output.seek(0)
+            job.file.save(f"{uuid.uuid4().hex}.{log.file_format}", File(output), save=False)
+    except Exception:
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now()
+        )
+        privacy.finish_export(log, job.rows_written, completed=False)
+        return
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE, file=job.file.name, rows_written=job.rows_written,
+        finished_at=timezone.now(),
+    )
+    privacy.finish_export(log, job.rows_written)
+
+
+def purge_expired_exports():
+    """Delete the files made more than ``EXPORT_FILE_HOURS`` ago: they hold personal data."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
+    expired = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff)
+    for job in expired:
+        job.file.delete(save=False)
+    return expired.update(status=ExportJob.Status.EXPIRED, file="")
