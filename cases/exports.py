@@ -56,6 +56,52 @@ def _choice_labels(model, bits):
     return None
 
 
+NATIVE_FIELDS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "DateField", "DateTimeField",
+    "DecimalField", "FloatField", "IntegerField", "PositiveBigIntegerField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+}
+
+
+class _ValuePath:
+    """Where ``values_list`` finds a column's value: ``path``; ``related`` is the model when
+    the path ends on a foreign key (its objects are then read once per id, for ``str``);
+    ``native`` when the value is always a date or a number, written as it is."""
+
+    def __init__(self, path, related=None, native=False):
+        self.path, self.related, self.native = path, related, native
+
+
+def _value_path(queryset, bits):
+    """The ``_ValuePath`` of an accessor over stored values (fields across relations, an
+    annotation, a date's ``year``), or None when it ends on a method or a many-relation."""
+    annotations = queryset.query.annotations
+    if len(bits) == 1 and bits[0] in annotations:
+        output = annotations[bits[0]].output_field
+        return _ValuePath(bits[0], native=output.get_internal_type() in NATIVE_FIELDS)
+    model = queryset.model
+    for position, bit in enumerate(bits):
+        try:
+            field = model._meta.get_field(bit)
+        except (FieldDoesNotExist, AttributeError):
+            return None
+        rest = bits[position + 1:]
+        if field.is_relation:
+            if field.many_to_many or field.one_to_many:
+                return None
+            if not rest:
+                return _ValuePath("__".join(bits), related=field.related_model)
+            model = field.related_model
+            continue
+        kind = field.get_internal_type()
+        if rest == ("year",) and kind in {"DateField", "DateTimeField"}:
+            return _ValuePath("__".join(bits), native=True)
+        if rest:
+            return None
+        return _ValuePath("__".join(bits), native=kind in NATIVE_FIELDS and not field.choices)
+    return None
+
+
 def _is_plain(table, bound_column):
     """True when the list shows the value itself (``str``): no render or value method of the
     table or of the column changes it."""
@@ -85,11 +131,24 @@ class _CellWriter:
         self.formatter = None
         if not _is_plain(table, bound_column):
             self.formatter = bound_column.value
+            if getattr(self.formatter, "__func__", None) is Column.value:
+                # Column.value only calls render with the arguments render takes.
+                self.formatter = column.render
             arguments, catch_all = signature(self.formatter)
             self.context = {"column": column, "bound_column": bound_column, "table": table}
             # A method taking the row object (or **kwargs) gets a real row: none of ours does.
             needs_row = catch_all or "bound_row" in arguments
             self.arguments = "row" if needs_row else arguments
+        # Read with values_list (no model instance per row) unless the cell needs the record:
+        # dates and numbers are written as they are, so their formatter never runs.
+        self.path = None
+        if model is not None and not self.many:
+            path = _value_path(table.data.data, self.bits)
+            needs_record = self.formatter is not None and (
+                self.arguments == "row" or "record" in self.arguments
+            )
+            if path is not None and (path.native or not needs_record):
+                self.path = path
 
     def resolve(self, record):
         current = record
@@ -105,7 +164,10 @@ class _CellWriter:
         return current
 
     def cell(self, record, table):
-        raw = self.resolve(record)
+        return self.cell_of(self.resolve(record), record, table)
+
+    def cell_of(self, raw, record, table):
+        """The cell of the stored value ``raw`` (``record`` is None when read by path)."""
         if raw is None or raw == "":
             return None
         if isinstance(raw, NATIVE_TYPES) and not isinstance(raw, bool):
@@ -148,7 +210,53 @@ def export_rows(table, queryset):
         for record in queryset.iterator(chunk_size=CHUNK_SIZE):
             yield [writer.cell(record, table) for writer in writers]
 
+    def rows_by_path():
+        yield header
+        paths = list(dict.fromkeys(writer.path.path for writer in writers))
+        cells = [(writer.cell_of, paths.index(writer.path.path)) for writer in writers]
+        # Foreign keys shown as their object's str: each object read once, by id.
+        related = {
+            paths.index(writer.path.path): (writer.path.related, {})
+            for writer in writers if writer.path.related is not None
+        }
+        values = queryset.prefetch_related(None).values_list(*paths)
+        for chunk in _chunks(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+            if related:
+                chunk = _with_related_objects(chunk, related)
+            for row in chunk:
+                yield [cell(row[index], None, table) for cell, index in cells]
+
+    if all(writer.path is not None for writer in writers):
+        return rows_by_path()
     return rows()
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _with_related_objects(chunk, related):
+    """``chunk``'s rows with the foreign keys at the positions in ``related`` replaced by their
+    objects (``related``: position -> (model, cache of objects by id, filled as needed))."""
+    for index, (model, cache) in related.items():
+        missing = {row[index] for row in chunk} - cache.keys() - {None}
+        if missing:
+            # select_related(): their str may name what they belong to (a village its township).
+            cache.update(model._base_manager.select_related().in_bulk(missing))
+    return [
+        tuple(
+            related[index][1].get(value) if index in related else value
+            for index, value in enumerate(row)
+        )
+        for row in chunk
+    ]
 
 
 class _Echo:

@@ -95,8 +95,8 @@ class YesNoColumn(tables.BooleanColumn):
         kwargs.setdefault("yesno", (_("是"), _("否")))
         super().__init__(*args, **kwargs)
 
-    def value(self, record, value, bound_column):
-        return str(self.yesno[0 if self._get_bool_value(record, value, bound_column) else 1])
+    def value(self, value):
+        return str(self.yesno[0 if value else 1])
 
 
 class NamesColumn(tables.ManyToManyColumn):
