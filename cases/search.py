@@ -3,40 +3,36 @@
 ``icontains`` (``UPPER(col) LIKE UPPER('%v%')``) reads every row: no btree serves a match in
 the middle of a value. A trigram (pg_trgm) GIN index does, but only for a value of three
 characters or more, and the common searches are shorter: a Chinese name has two or three
-characters, people type two. So the index is built on the column with every character
-written twice ("张伟" is stored as "张张伟伟"): a value of two characters then has the trigrams
-"张张伟" and "张伟伟", which occur in the doubled text exactly when "张伟" occurs in the
-original (a match can only start on an even position, or inside a run of one repeated
-character, where the original contains the value too). Every candidate the index finds is
-rechecked with the same LIKE, so the rows found are those ``icontains`` finds.
+characters, people type two, or one (a surname). So the index is built on the column with
+every character written three times ("张伟" is stored as "张张张伟伟伟"): a value of one
+character then has the trigram "张张张", a value of two the trigrams "张张张", "张张伟", "张伟伟"
+and "伟伟伟", which occur in the tripled text exactly when the value occurs in the original (a
+match can only start at a character's first copy, or inside a run of one repeated character,
+where the original contains the value too). Every candidate the index finds is rechecked with
+the same LIKE, so the rows found are those ``icontains`` finds.
 
-The indexes are created by migration 0009 on PostgreSQL only; on other databases
-``IndexedIContains`` is plain ``icontains``.
+The indexes are created by migration 0011 (0009 created doubled ones, which served values of
+two characters or more) on PostgreSQL only; on other databases ``IndexedIContains`` is plain
+``icontains``.
 """
 
 from django.db.models import Lookup
 from django.db.models.lookups import IContains, In
 
-# The doubled form, exactly as the indexes' expression (migration 0009) spells it: the
+# The tripled form, exactly as the indexes' expression (migration 0011) spells it: the
 # planner uses an expression index only for the same expression.
-DOUBLED = "regexp_replace(UPPER({}::text), '(.)', '\\1\\1', 'g')"
-# The value doubled in SQL (so UPPER is the database's, as for icontains), then its LIKE
-# wildcards escaped; escaping before doubling would double the escape characters too.
-DOUBLED_PATTERN = (
-    "'%%' || replace(replace(replace(" + DOUBLED.format("%s") + ", %s, %s), %s, %s), %s, %s)"
+TRIPLED = "regexp_replace(UPPER({}::text), '(.)', '\\1\\1\\1', 'g')"
+# The value tripled in SQL (so UPPER is the database's, as for icontains), then its LIKE
+# wildcards escaped; escaping before tripling would triple the escape characters too.
+TRIPLED_PATTERN = (
+    "'%%' || replace(replace(replace(" + TRIPLED.format("%s") + ", %s, %s), %s, %s), %s, %s)"
     " || '%%'"
 )
 LIKE_ESCAPES = ["\\", "\\\\", "%", "\\%", "_", "\\_"]
 
 
-def indexable(value):
-    """Whether a search for ``value`` can use the doubled-text index: doubled, it needs a
-    trigram, so at least two characters. A single character is searched by a scan."""
-    return len(value) >= 2
-
-
 class IndexedIContains(Lookup):
-    """``field__icontains=value`` served by the doubled-text trigram index on PostgreSQL.
+    """``field__icontains=value`` served by the tripled-text trigram index on PostgreSQL.
     Used as an expression: ``queryset.filter(IndexedIContains(F("head_name"), value))``."""
 
     lookup_name = "indexed_icontains"
@@ -48,7 +44,7 @@ class IndexedIContains(Lookup):
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return (
-            f"{DOUBLED.format(lhs)} LIKE {DOUBLED_PATTERN}",
+            f"{TRIPLED.format(lhs)} LIKE {TRIPLED_PATTERN}",
             [*lhs_params, self.rhs, *LIKE_ESCAPES],
         )
 
