@@ -14,20 +14,33 @@ snapshot is used only while its version is the county's current one; otherwise t
 recomputed on the next view and its snapshot replaced. The version is read before the figures
 are computed, so a change committed during a computation leaves the snapshot outdated rather
 than wrong. The page shows when its figures were computed.
+
+Refreshed in the background (``DASHBOARD_REFRESH_IN_BACKGROUND``: with the database queue and
+its worker): once a change commits, a job recomputes every snapshot of the changed county (each
+period someone has viewed), as above, so that no page view waits seconds for it. Meanwhile the
+page shows the outdated snapshot, its time, and that newer figures are being computed; a
+county with no snapshot for the period, or whose refresh failed or is lost, is still computed
+on the view, and so is a period "as of" a past day (see ``_kept_current``). Inline (the
+default), nothing is queued and every view shows current figures.
 """
 
+import datetime
+import threading
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.models import Role, User
 from cases.indicators import (
     DEFINITIONS,
     TREND_KEYS,
     IndicatorTable,
+    Period,
     breakdowns_by_county,
     compute_indicators,
     monthly_trend_by_county,
@@ -72,6 +85,34 @@ def data_changed(county_ids=None):
             CountyDataVersion.objects.filter(county_id__in=missing).update(
                 version=F("version") + 1
             )
+    if settings.DASHBOARD_REFRESH_IN_BACKGROUND:
+        _refresh_after_commit(county_ids)
+
+
+# The counties changed in this thread's transaction, not yet handed to the queue.
+_changed = threading.local()
+
+
+def _refresh_after_commit(county_ids):
+    """Queue a refresh of ``county_ids`` once the caller's transaction commits (at once, outside
+    one). A transaction saving a thousand rows registers a callback per save, but the first
+    callback to run queues every county changed and leaves the others nothing to do."""
+    if not hasattr(_changed, "counties"):
+        _changed.counties = set()
+    _changed.counties.update(county_ids)
+    # Robust: the save has committed whatever happens; a county left without a queued refresh
+    # is computed by the next view instead.
+    transaction.on_commit(_queue_changed_counties, robust=True)
+
+
+def _queue_changed_counties():
+    from cases.tasks import snapshot_refreshes_enqueue
+
+    # Counties of a rolled-back transaction may be among them: their refresh finds the
+    # snapshots current and does nothing.
+    county_ids, _changed.counties = _changed.counties, set()
+    if county_ids:
+        snapshot_refreshes_enqueue(county_ids)
 
 
 def _counted(sender):
@@ -113,6 +154,17 @@ def _relation_changed(sender, instance, action, **kwargs):
 def period_key(period, include_submitted):
     start = period.start.isoformat() if period.start else "-"
     return f"{start}..{period.end.isoformat()}|{int(bool(include_submitted))}"
+
+
+def period_from_key(key):
+    """The ``(period, include_submitted)`` a ``period_key`` was made from."""
+    dates, submitted = key.split("|")
+    start, end = dates.split("..")
+    period = Period(
+        end=datetime.date.fromisoformat(end),
+        start=None if start == "-" else datetime.date.fromisoformat(start),
+    )
+    return period, submitted == "1"
 
 
 def _to_json(table, county, trend, parts, months):
@@ -158,8 +210,9 @@ def _compute(user, period, include_submitted, counties):
 
 class DashboardData:
     """What the dashboard shows for ``counties``: ``table`` (an IndicatorTable), ``trend``
-    and ``parts`` (as ``monthly_trend`` and ``breakdowns`` return them) and ``computed_at``,
-    the time of the oldest snapshot used."""
+    and ``parts`` (as ``monthly_trend`` and ``breakdowns`` return them), ``computed_at``, the
+    time of the oldest snapshot used, and ``refreshing``, whether some county's figures are
+    outdated ones shown while the worker computes newer ones."""
 
     def __init__(self, period, snapshots):
         self.table = IndicatorTable(period=period)
@@ -176,8 +229,10 @@ class DashboardData:
 def dashboard_data(*, user, period, include_submitted=False, counties=None):
     """The dashboard's figures for the counties ``user`` may see (``counties``, if the caller
     has read them already), from current snapshots, computing (and storing) those of the
-    counties whose data changed since. A fixed number of queries: two when every snapshot is
-    current, 23 when some county is recomputed."""
+    counties whose data changed since; in the background mode, the outdated snapshot of a
+    county whose refresh is under way is shown as it is. A fixed number of queries: two when
+    every snapshot is current, three when the outdated ones are being refreshed, 23 (24 in the
+    background mode) when some county is computed here."""
     if counties is None:
         counties = County.objects.for_user(user)
     counties = [county.pk for county in counties]
@@ -186,12 +241,23 @@ def dashboard_data(*, user, period, include_submitted=False, counties=None):
         CountyDataVersion.objects.filter(county_id__in=counties).values_list("county_id", "version")
     )
     snapshots = {}
+    outdated = {}
     computed_at = []
     if counties:
         for snapshot in IndicatorSnapshot.objects.filter(county_id__in=counties, period_key=key):
             if snapshot.version == versions.get(snapshot.county_id, 0):
                 snapshots[snapshot.county_id] = snapshot.data
                 computed_at.append(snapshot.computed_at)
+            else:
+                outdated[snapshot.county_id] = snapshot
+    refreshing = False
+    if outdated and settings.DASHBOARD_REFRESH_IN_BACKGROUND and _kept_current(period):
+        from cases.tasks import counties_being_refreshed
+
+        for county in counties_being_refreshed(outdated):
+            snapshots[county] = outdated[county].data
+            computed_at.append(outdated[county].computed_at)
+            refreshing = True
     stale = [county for county in counties if county not in snapshots]
     if stale:
         now = timezone.now()
@@ -212,5 +278,54 @@ def dashboard_data(*, user, period, include_submitted=False, counties=None):
         computed_at.append(now)
     result = DashboardData(period, snapshots)
     result.computed_at = min(computed_at) if computed_at else timezone.now()
+    result.refreshing = refreshing
     return result
 
+
+#
+# Background refresh
+#
+
+
+def _city_wide_reader():
+    """Whom a background refresh computes for: an account that is never saved, with the city
+    reviewer's role, which may view every county's rows and change none. A snapshot holds one
+    county's figures, the same for everyone who may see that county."""
+    return User(role=Role.CITY_REVIEWER)
+
+
+def _kept_current(period):
+    """Whether the worker refreshes the snapshots of ``period``: all but those "as of" a day
+    before today. The dashboard opens "as of today", so each day leaves one such snapshot per
+    county behind, which no one is likely to ask for again; refreshing them all would make a
+    refresh cost one more period every day. They are dropped once outdated instead, and
+    computed on the view if someone does ask for that day."""
+    return period.start is not None or period.end >= timezone.localdate()
+
+
+def county_snapshots_refresh(county_id):
+    """Recompute the outdated snapshots of county ``county_id``: each period and review rule
+    stored (the periods people look at; see ``_kept_current``), the most recently computed
+    first. Each is computed from the version read just before, and written only over an older
+    one: a change committed meanwhile leaves it outdated (and has queued the next refresh),
+    never wrong. A refresh with nothing left to do (an earlier one took its change in) costs a
+    query per snapshot."""
+    reader = _city_wide_reader()
+    snapshots = IndicatorSnapshot.objects.filter(county_id=county_id).order_by("-computed_at")
+    for pk, key, stored in list(snapshots.values_list("pk", "period_key", "version")):
+        version = (
+            CountyDataVersion.objects.filter(county_id=county_id)
+            .values_list("version", flat=True)
+            .first()
+        ) or 0
+        if stored >= version:
+            continue
+        period, include_submitted = period_from_key(key)
+        if not _kept_current(period):
+            IndicatorSnapshot.objects.filter(pk=pk, version__lt=version).delete()
+            continue
+        computed_at = timezone.now()
+        data = _compute(reader, period, include_submitted, [county_id])[county_id]
+        IndicatorSnapshot.objects.filter(pk=pk, version__lt=version).update(
+            version=version, data=data, computed_at=computed_at
+        )

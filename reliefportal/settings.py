@@ -225,6 +225,10 @@ if TASKS_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 if TASKS_BACKEND == "database":
     INSTALLED_APPS.append("django_tasks_db")
+# With a worker, the dashboard's figures of a county whose records changed are recomputed by
+# the worker, and the page meanwhile shows the previous ones with their time (cases.summaries);
+# inline, the first view after the change recomputes them.
+DASHBOARD_REFRESH_IN_BACKGROUND = TASKS_BACKEND == "database"
 
 # Exports of more rows than this are written to a file by a background job (a long download
 # would hold a server worker for minutes); smaller ones stream at once. The files are

@@ -216,7 +216,8 @@ def dashboard(request):
     period, include_submitted = form.period, form.include_submitted
     params = form.query_params()
     counties = list(County.objects.for_user(user).order_by("code"))
-    # From per-county snapshots, recomputed for the counties whose records changed since.
+    # From per-county snapshots, recomputed for the counties whose records changed since (or,
+    # while the worker recomputes them, their previous figures, which the page says).
     data = dashboard_data(
         user=user, period=period, include_submitted=include_submitted, counties=counties
     )
@@ -247,6 +248,7 @@ def dashboard(request):
             "overall_in_service_local": f"{in_service_local:,}",
             "chart_data": _chart_data(trend, parts, participation),
             "computed_at": data.computed_at,
+            "refreshing": data.refreshing,
         },
     )
 
