@@ -1,8 +1,10 @@
 """Django admin for the programme's records: for administrators, who see every county.
 
 Every county record shares ``CountyRecordAdmin``: history, the county scope of
-``ScopedQuerySet.for_user``, read-only audit fields and who recorded a new row. Sensitive
-identifiers are masked in lists and shown in full only on a row's own form.
+``ScopedQuerySet.for_user``, read-only audit fields and who recorded a new row. ID numbers and
+phones are masked everywhere here, change forms and history included: the whole number is seen
+only through the logged reveal of the county workspace (cases.privacy), which administrators
+do not have.
 """
 
 from django.contrib import admin
@@ -12,9 +14,10 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cases.choices import Relation
-from cases.forms.base import VersionedFormMixin
+from cases.forms.base import MaskedNumbersMixin, VersionedFormMixin, personal_number_mask
 from cases.models import (
     AdvancedCollective,
     County,
@@ -22,6 +25,7 @@ from cases.models import (
     Employment,
     Enterprise,
     ExpertiseField,
+    ExportJob,
     ExportLog,
     FinanceAgreement,
     Household,
@@ -60,10 +64,15 @@ class ScopedAdminMixin:
         return super().get_queryset(request).for_user(request.user)
 
 
-class VersionedAdminForm(VersionedFormMixin, ModelForm):
-    """An admin change form that refuses to overwrite a change saved since it was opened, as
-    the county workspace's forms do. The admin validates and saves in one transaction, so the
-    row ``check_version`` locks here stays locked until this form's save."""
+class MaskedNumbersAdminForm(MaskedNumbersMixin, ModelForm):
+    """An inline row's form: the row's ID number and phone masked, as on every page."""
+
+
+class VersionedAdminForm(MaskedNumbersMixin, VersionedFormMixin, ModelForm):
+    """An admin change form with the record's ID number and phone masked, that refuses to
+    overwrite a change saved since it was opened, as the county workspace's forms do. The admin
+    validates and saves in one transaction, so the row ``check_version`` locks here stays
+    locked until this form's save."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +98,16 @@ class VersionedAdminForm(VersionedFormMixin, ModelForm):
         return cleaned_data
 
 
+class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history page lists each change as old → new: personal numbers masked there too."""
+
+    def prepare_delta_change_value(self, change, value):
+        mask = personal_number_mask(self.model, change.field)
+        if mask is not None and value:
+            return mask(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Base for every ``CountyOwned`` model.
 
@@ -112,6 +131,9 @@ class CountyRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_list_select_related(self, request):
         return ("county", *self.list_select_related)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryContextHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # One transaction, as the change view has, so the row the version check locks stays
@@ -260,6 +282,7 @@ class MemberFormSet(BaseInlineFormSet):
 
 class MemberInline(admin.TabularInline):
     model = Member
+    form = MaskedNumbersAdminForm
     formset = MemberFormSet
     fields = (
         "name", "id_number", "relation", "sex", "birth_date", "ethnicity", "education",
@@ -574,3 +597,15 @@ class ExportLogAdmin(AuditLogAdmin):
     list_filter = ("list_name", "file_format", "completed")
     list_select_related = ("user",)
     search_fields = ("user__username", "list_name")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(AuditLogAdmin):
+    """Background exports, to follow the queue. The file is its requester's alone: not linked
+    here (it holds what their role and county may see)."""
+
+    list_display = ("log", "file_name", "status", "estimated_rows", "rows_written", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("log__user",)
+    exclude = ("file",)
+    search_fields = ("log__user__username", "file_name")

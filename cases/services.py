@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import ReviewStatus
+from cases.fields import ResidentIDField
 from cases.models import Household, Member, ReviewEvent
 from cases.summaries import data_changed
+from cases.validators import mask_id_number, mask_phone
 
 
 class EditConflict(Exception):
@@ -26,7 +28,18 @@ def _display(record, field_name):
     if field.choices:
         return dict(field.flatchoices).get(getattr(record, field.attname), "")
     value = getattr(record, field_name, "")
-    return "—" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "—"
+    # Masked as in the record's history: the message is shown to whoever edits.
+    if isinstance(field, ResidentIDField):
+        return mask_id_number(value)
+    if field_name == "phone":
+        return mask_phone(value)
+    return str(value)
+
+
+def _stored(record, field_name):
+    return getattr(record, record._meta.get_field(field_name).attname)
 
 
 def check_version(record, form):
@@ -45,7 +58,8 @@ def check_version(record, form):
         for name in form.fields
         if loaded is not None
         and name in {f.name for f in model._meta.concrete_fields}
-        and _display(loaded, name) != _display(current, name)
+        # Compared as stored: two numbers can differ only where their masks hide it.
+        and _stored(loaded, name) != _stored(current, name)
     ]
     latest = current.history.first()
     who = latest.history_user if latest and latest.history_user else _("其他用户")

@@ -65,3 +65,28 @@ class AutocompleteSelect(AutocompleteMixin, forms.Select):
 
 class AutocompleteSelectMultiple(AutocompleteMixin, forms.SelectMultiple):
     pass
+
+
+class MaskedInput(forms.TextInput):
+    """A personal number already on file (身份证号, 联系电话), shown masked as on every page
+    (412822********123X, 138****5678), so no form puts the whole number in its HTML.
+
+    The masked text posted back means "keep the number on file": it reads as the stored value,
+    so the field is unchanged and validates as before. Anything else is a new number, validated
+    as usual; a masked text someone edited still has its ``*`` and fails the field's validator.
+    """
+
+    def __init__(self, stored, mask, attrs=None):
+        super().__init__(attrs)
+        self.stored = stored
+        self.masked = mask(stored)
+
+    def format_value(self, value):
+        # Also after a failed post, where the value is the stored one read back from the mask.
+        return self.masked if value == self.stored else super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str) and value.strip() == self.masked:
+            return self.stored
+        return value

@@ -331,3 +331,14 @@ class ExportLogFactory(DjangoModelFactory):
     file_format = "csv"
     row_count = 3
     completed = True
+
+
+class ExportJobFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ExportJob
+
+    log = factory.SubFactory(ExportLogFactory)
+    file_name = "贫困户-20261202.csv"
+    status = models.ExportJob.Status.DONE
+    estimated_rows = 30000
+    rows_written = 30000

@@ -2,12 +2,17 @@
 
 import datetime
 
+from cases.widgets import MaskedInput
+
 
 def form_post_data(form):
     data = {}
     for name in form.fields:
         value = form[name].value()
         key = form.add_prefix(name)
+        if isinstance(form.fields[name].widget, MaskedInput):
+            # The page shows a number on file masked, and a browser sends back what it shows.
+            value = form.fields[name].widget.format_value(value)
         if value is None or value is False:
             continue
         if value is True:

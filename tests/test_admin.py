@@ -55,6 +55,7 @@ ROW_FACTORIES = {
     models.ReviewEvent: factories.ReviewEventFactory,
     models.RevealLog: factories.RevealLogFactory,
     models.ExportLog: factories.ExportLogFactory,
+    models.ExportJob: factories.ExportJobFactory,
     models.IndicatorTarget: lambda: models.IndicatorTarget.objects.create(
         county=factories.CountyFactory(), year=2018, indicator="people_trained", target=100
     ),

@@ -1,10 +1,15 @@
 """Form behaviour shared by every form of the county workspace."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from cases.widgets import ID_LIMIT
+from cases.privacy import REVEALABLE_FIELDS
+from cases.validators import mask_id_number, mask_phone
+from cases.widgets import ID_LIMIT, MaskedInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# How each personal number of ``REVEALABLE_FIELDS`` is masked, in forms as on every page.
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
 def choosable(model, user):
@@ -30,6 +35,31 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+def personal_number_mask(model, field_name):
+    """The mask of ``field_name`` if it is one of ``model``'s personal numbers, else None."""
+    return MASKS[field_name] if field_name in REVEALABLE_FIELDS.get(model, ()) else None
+
+
+class MaskedNumbersMixin:
+    """A ModelForm editing a record on file shows the record's personal numbers masked: the
+    whole number is seen only through the logged reveal on the record's page (cases.privacy),
+    never in a form. The masked text, posted back unchanged, keeps the number on file (see
+    ``MaskedInput``). A new record's inputs are left as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name in REVEALABLE_FIELDS.get(self._meta.model, ()):
+            field = self.fields.get(name)
+            stored = self.get_initial_for_field(field, name) if field else None
+            if not stored:
+                continue
+            field.widget = MaskedInput(stored, MASKS[name], attrs=field.widget.attrs)
+            field.widget.is_required = field.required
+            field.help_text = _("号码已部分隐藏;不修改则保留原号码,更换时请输入完整的新号码。")
 
 
 class ScopedFormMixin:

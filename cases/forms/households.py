@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import Relation
 from cases.models import Household, Member, Village
 
-from .base import DATE_INPUT, ScopedFormMixin, VersionedFormMixin
+from .base import DATE_INPUT, MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin
 
 
-class HouseholdForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+class HouseholdForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     scoped_fields = {"village": (Village, ["township"])}
 
     class Meta:
@@ -42,13 +42,21 @@ class HouseholdForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(MaskedNumbersMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
             "name", "id_number", "relation", "ethnicity", "education", "health",
             "labour_ability", "work_status", "phone",
         ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and "id_number" in self.changed_data:
+            # Birth date and sex are not on this form: they follow a corrected number, as they
+            # follow the first one (Member.save), instead of contradicting it.
+            self.instance.birth_date, self.instance.sex = None, ""
+        return cleaned_data
 
 
 class MemberFormSetBase(forms.BaseInlineFormSet):

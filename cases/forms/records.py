@@ -30,7 +30,7 @@ from cases.models import (
 )
 from cases.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
-from .base import DATE_INPUT, ScopedFormMixin, VersionedFormMixin
+from .base import DATE_INPUT, MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -52,9 +52,9 @@ def choose_one(legend, help_id, *fields, help_text=None):
     )
 
 
-class RecordForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
-    """A county record's form: choices narrowed to the user's county, the version it was opened
-    at, and a crispy layout from ``layout()``.
+class RecordForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    """A county record's form: personal numbers masked, choices narrowed to the user's county,
+    the version it was opened at, and a crispy layout from ``layout()``.
 
     The county is never a field: the view sets it on the instance (from the account, or from the
     parent the model names in ``county_source``). Django leaves fields that are not on the form
