@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 from cases.models import PovertyCause
 from cases.validators import build_resident_id
 from tests.browser.conftest import log_in
-from tests.factories import HouseholdFactory, LaborModelFactory, MemberFactory, PairingFactory
+from tests.factories import (
+    ExportJobFactory,
+    HouseholdFactory,
+    LaborModelFactory,
+    MemberFactory,
+    PairingFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +52,7 @@ def household(county_a_clerk):
     return household
 
 
-def pages_to_check(household):
+def pages_to_check(household, export_job):
     return {
         "home": "/",
         "household list": "/households/",
@@ -54,6 +60,8 @@ def pages_to_check(household):
         "household form": "/households/new/",
         # Tom Select search boxes, single and multiple (static/js/autocomplete.js).
         "training form": "/training/new/",
+        "background export": export_job.get_absolute_url(),
+        "my exports": "/exports/",
     }
 
 
@@ -72,11 +80,14 @@ def describe(violations):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_main_pages_have_no_serious_accessibility_violations(new_page, household, width):
+def test_the_main_pages_have_no_serious_accessibility_violations(
+    new_page, household, county_a_clerk, width
+):
+    export_job = ExportJobFactory(log__user=county_a_clerk)
     page = new_page(width)
     log_in(page, "clerk_a")
     problems = []
-    for name, url in pages_to_check(household).items():
+    for name, url in pages_to_check(household, export_job).items():
         page.goto(url)
         expect(page.locator("main h1")).to_be_visible()
         violations = blocking_violations(page)
