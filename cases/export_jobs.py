@@ -144,8 +144,14 @@ def build_export(job_id):
 
 
 def purge_expired_exports():
-    """Delete the files made more than ``EXPORT_FILE_HOURS`` ago: they hold personal data."""
+    """Delete the files made more than ``EXPORT_FILE_HOURS`` ago: they hold personal data. A
+    job still waiting or running after that long was lost (a worker stopped in the middle):
+    it is marked failed, so its page stops waiting."""
     cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
+    ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        log__exported_at__lt=cutoff,
+    ).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
     expired = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff)
     for job in expired:
         job.file.delete(save=False)

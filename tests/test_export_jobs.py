@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import ExportJobFactory, MemberFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -182,8 +182,10 @@ def test_expired_files_are_deleted(
         finished_at=timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS + 1)
     )
 
-    assert purge_expired_exports() == 1
+    out = io.StringIO()
+    call_command("purge_expired_exports", stdout=out)  # as the hourly timer runs it
 
+    assert out.getvalue().startswith("1 ")
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED
     assert not job.file
@@ -233,3 +235,23 @@ def test_a_large_export_goes_through_the_queue_and_the_worker(
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
     assert len(csv_rows(download(client, job))) == len(members_a) + 1
+
+
+def test_a_job_lost_by_its_worker_is_marked_failed_when_files_expire(
+    county_a_clerk, settings
+):
+    job = ExportJobFactory(log__user=county_a_clerk, status=ExportJob.Status.RUNNING)
+    waiting = ExportJobFactory(log__user=county_a_clerk, status=ExportJob.Status.QUEUED)
+    purge_expired_exports()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.RUNNING
+    ExportLog.objects.filter(pk=job.log.pk).update(
+        exported_at=timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS + 1)
+    )
+
+    purge_expired_exports()
+
+    job.refresh_from_db()
+    waiting.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and not job.is_busy
+    assert waiting.status == ExportJob.Status.QUEUED
