@@ -17,7 +17,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cases.choices import Relation
-from cases.forms.base import MaskedNumbersMixin, VersionedFormMixin, personal_number_mask
+from cases.forms.base import MaskedNumbersMixin, VersionedFormMixin
 from cases.models import (
     AdvancedCollective,
     County,
@@ -49,6 +49,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
+from cases.privacy import PERSONAL_NUMBER_MASKS, mask_personal_number
 from cases.services import EditConflict, check_version
 from cases.validators import mask_id_number, mask_phone
 
@@ -102,9 +103,8 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
     """The history page lists each change as old → new: personal numbers masked there too."""
 
     def prepare_delta_change_value(self, change, value):
-        mask = personal_number_mask(self.model, change.field)
-        if mask is not None and value:
-            return mask(value)
+        if change.field in PERSONAL_NUMBER_MASKS:
+            return mask_personal_number(change.field, value)
         return super().prepare_delta_change_value(change, value)
 
 

@@ -37,6 +37,9 @@ logger = logging.getLogger("cases.exports")
 # Progress is written every this many rows: often enough for the page, rarely enough to cost
 # nothing.
 PROGRESS_EVERY = 5000
+# An export's rows are counted no further than this: the count decides between streaming and
+# a job, and gives the job's progress bar its end.
+COUNT_LIMIT = 10_000_000
 
 
 @dataclass
@@ -60,11 +63,11 @@ class ExportView:
 def export_response(request, view, file_format):
     log = privacy.start_export(request, file_format)
     content = view.export_content(file_format)
-    if runs_in_background(request, content):
+    rows = content.count_up_to(COUNT_LIMIT)
+    if runs_in_background(request, rows):
         job = ExportJob.objects.create(
-            log=log,
-            file_name=exports.file_name(content.filename, file_format),
-            estimated_rows=content.count_up_to(settings.EXPORT_BACKGROUND_ROWS * 1000),
+            log=log, file_name=exports.file_name(content.filename, file_format),
+            estimated_rows=rows,
         )
         # Queued once the job is committed, so a worker always finds it.
         transaction.on_commit(lambda: build_export.enqueue(job.pk))
@@ -76,11 +79,12 @@ def export_response(request, view, file_format):
                                  content.text_columns)
 
 
-def runs_in_background(request, content):
+def runs_in_background(request, rows):
+    """Whether an export of ``rows`` rows is made by a job: past ``EXPORT_BACKGROUND_ROWS``,
+    unless its filter names a whole ID number, which the log (and so the job) keeps masked."""
     if privacy.FULL_ID_NUMBER.search(request.GET.urlencode()):
         return False
-    limit = settings.EXPORT_BACKGROUND_ROWS
-    return content.count_up_to(limit + 1) > limit
+    return rows > settings.EXPORT_BACKGROUND_ROWS
 
 
 def content_for(log):

@@ -13,6 +13,7 @@ import io
 import re
 import tempfile
 from decimal import Decimal
+from itertools import islice
 
 from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
@@ -220,7 +221,7 @@ def export_rows(table, queryset):
             for writer in writers if writer.path.related is not None
         }
         values = queryset.prefetch_related(None).values_list(*paths)
-        for chunk in _chunks(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        for chunk in chunks(values.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
             if related:
                 chunk = _with_related_objects(chunk, related)
             for row in chunk:
@@ -231,14 +232,10 @@ def export_rows(table, queryset):
     return rows()
 
 
-def _chunks(iterable, size):
-    chunk = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def chunks(iterable, size):
+    """Lists of ``size`` items of ``iterable`` (the last one shorter), read as they are needed."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
         yield chunk
 
 
@@ -319,7 +316,6 @@ def write_xlsx(rows, output, sheet_title, text_columns=()):
     workbook.save(output)
 
 
-WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
 
 

@@ -17,7 +17,7 @@ from cases.models import (
     Member,
     RevealLog,
 )
-from cases.validators import mask_id_number
+from cases.validators import mask_id_number, mask_phone
 
 # The fields shown masked that may be revealed, per model.
 REVEALABLE_FIELDS = {
@@ -27,9 +27,18 @@ REVEALABLE_FIELDS = {
     AdvancedCollective: ("phone",),
     Enterprise: ("phone",),
 }
+# How each personal number is masked, wherever it is shown: pages, forms, history, messages.
+PERSONAL_NUMBER_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 EXPORT_PERMISSION = "cases.export_records"
 # A list searched by a whole ID number: the log keeps the filter, masked like everywhere else.
 FULL_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+
+
+def mask_personal_number(field_name, value):
+    """``value`` masked when ``field_name`` holds a personal number (an ID number, a phone),
+    otherwise ``value`` itself."""
+    mask = PERSONAL_NUMBER_MASKS.get(field_name)
+    return mask(value) if mask is not None and value else value
 
 
 def revealable_model(model_name, field_name):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cases.choices import ReviewStatus
-from cases.fields import ResidentIDDigestField, ResidentIDField
+from cases.fields import ResidentIDDigestField
 from cases.models import (
     AdvancedCollective,
     DividendPayment,
@@ -34,7 +34,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
-from cases.validators import mask_id_number, mask_phone
+from cases.privacy import PERSONAL_NUMBER_MASKS, mask_personal_number
 
 #
 # Review comments
@@ -293,10 +293,8 @@ HISTORY_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version", "county"}
 def _history_value(model_field, value, related):
     if value is None or value == "":
         return "—"
-    if isinstance(model_field, ResidentIDField) or model_field.name == "id_number":
-        return mask_id_number(value)
-    if model_field.name == "phone":
-        return mask_phone(value)
+    if model_field.name in PERSONAL_NUMBER_MASKS:
+        return mask_personal_number(model_field.name, value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import ReviewStatus
-from cases.fields import ResidentIDField
 from cases.models import Household, Member, ReviewEvent
+from cases.privacy import mask_personal_number
 from cases.summaries import data_changed
-from cases.validators import mask_id_number, mask_phone
 
 
 class EditConflict(Exception):
@@ -31,11 +30,7 @@ def _display(record, field_name):
     if value in (None, ""):
         return "—"
     # Masked as in the record's history: the message is shown to whoever edits.
-    if isinstance(field, ResidentIDField):
-        return mask_id_number(value)
-    if field_name == "phone":
-        return mask_phone(value)
-    return str(value)
+    return str(mask_personal_number(field_name, value))
 
 
 def _stored(record, field_name):

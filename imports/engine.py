@@ -10,11 +10,11 @@ exactly what the import will do.
 """
 
 from collections import defaultdict
-from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from cases.exports import chunks
 from imports.columns import BooleanColumn, ChoiceColumn, DateColumn, NumberColumn
 from imports.readers import normalise_header, open_table
 
@@ -103,12 +103,6 @@ def clean_instance(instance, headers_by_field, report, row, default_header=""):
                 report.error(row, default_header, message)
         return False
     return True
-
-
-def chunks(rows, size):
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class Layout:

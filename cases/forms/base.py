@@ -3,13 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.privacy import REVEALABLE_FIELDS
-from cases.validators import mask_id_number, mask_phone
+from cases.privacy import PERSONAL_NUMBER_MASKS, REVEALABLE_FIELDS
 from cases.widgets import ID_LIMIT, MaskedInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# How each personal number of ``REVEALABLE_FIELDS`` is masked, in forms as on every page.
-MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
 def choosable(model, user):
@@ -37,11 +34,6 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-def personal_number_mask(model, field_name):
-    """The mask of ``field_name`` if it is one of ``model``'s personal numbers, else None."""
-    return MASKS[field_name] if field_name in REVEALABLE_FIELDS.get(model, ()) else None
-
-
 class MaskedNumbersMixin:
     """A ModelForm editing a record on file shows the record's personal numbers masked: the
     whole number is seen only through the logged reveal on the record's page (cases.privacy),
@@ -57,7 +49,9 @@ class MaskedNumbersMixin:
             stored = self.get_initial_for_field(field, name) if field else None
             if not stored:
                 continue
-            field.widget = MaskedInput(stored, MASKS[name], attrs=field.widget.attrs)
+            field.widget = MaskedInput(
+                stored, PERSONAL_NUMBER_MASKS[name], attrs=field.widget.attrs
+            )
             field.widget.is_required = field.required
             field.help_text = _("号码已部分隐藏;不修改则保留原号码,更换时请输入完整的新号码。")
 
