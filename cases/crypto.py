@@ -1,15 +1,22 @@
-"""Resident ID numbers at rest: Fernet ciphertext, plus keyed hashes for lookups.
+"""Resident ID numbers at rest: AES-256-GCM ciphertext, plus keyed hashes for lookups.
 
 A ``Member`` or ``LaborModel`` keeps three columns for its ID number:
 
-- ``id_number``: the Fernet token (AES-128-CBC + HMAC); Python code reads and writes the
-  plaintext, the field encrypts and decrypts (``cases.fields.EncryptedResidentIDField``);
+- ``id_number``: the ciphertext token; Python code reads and writes the plaintext, the field
+  encrypts and decrypts (``cases.fields.EncryptedResidentIDField``);
 - ``id_number_digest``: HMAC-SHA256 of the whole number, for exact lookups and uniqueness;
 - ``id_number_tail``: HMAC-SHA256 of its last four characters, for "search by the last digits".
 
 No column holds the region, birth date or last digits in clear: with the birth date stored
 beside it, a clear masked form (412822********123X) would give the whole number back.
 Both keys come from the environment (``FIELD_ENCRYPTION_KEY``, ``FIELD_HASH_KEY``).
+
+Tokens are ``v2.`` + url-safe base64 of a random 96-bit nonce and the AES-256-GCM ciphertext
+with its tag, under a key derived (HKDF) from the configured key. Rows written before
+2026-12 hold Fernet tokens (AES-128-CBC + HMAC, ``gAAAAA...``) of the same keys: they are
+still read, and ``manage.py reencrypt_resident_ids`` rewrites them. GCM is used because
+exports decrypt every row: a Fernet token costs ten times as much to decrypt, as the
+library builds a new cipher context for each one.
 
 Notes for code that writes rows without ``Model.save``:
 
@@ -23,15 +30,26 @@ Notes for code that writes rows without ``Model.save``:
   code that compares digests itself (e.g. an import matching a file against the register).
 """
 
+import binascii
 import hashlib
 import hmac
+import os
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 RESIDENT_ID_COLUMNS = ("id_number", "id_number_digest", "id_number_tail")
 TAIL_LENGTH = 4
+TOKEN_PREFIX = "v2."
+NONCE_BYTES = 12
+# Bound into every token: a token copied into another kind of encrypted column would not open.
+ASSOCIATED_DATA = b"reliefportal:resident-id"
 
 
 def normalise_resident_id(value):
@@ -39,25 +57,58 @@ def normalise_resident_id(value):
     return str(value).strip().upper() if value else ""
 
 
+class _Keys:
+    """The configured keys: the first encrypts, all decrypt (key rotation)."""
+
+    def __init__(self, keys):
+        keys = [key.strip() for key in keys.split(",") if key.strip()]
+        self.legacy = MultiFernet([Fernet(key.encode()) for key in keys])
+        self.ciphers = [
+            AESGCM(
+                HKDF(algorithm=SHA256(), length=32, salt=None,
+                     info=b"reliefportal resident ID AES-256-GCM").derive(urlsafe_b64decode(key))
+            )
+            for key in keys
+        ]
+
+    def encrypt(self, plaintext):
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.ciphers[0].encrypt(nonce, plaintext, ASSOCIATED_DATA)
+        return TOKEN_PREFIX + urlsafe_b64encode(nonce + sealed).decode()
+
+    def decrypt(self, token):
+        if not token.startswith(TOKEN_PREFIX):
+            return self.legacy.decrypt(token.encode())
+        try:
+            data = urlsafe_b64decode(token[len(TOKEN_PREFIX):])
+        except (binascii.Error, ValueError):
+            raise InvalidToken from None
+        if len(data) <= NONCE_BYTES:
+            raise InvalidToken
+        nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
+        for cipher in self.ciphers:
+            try:
+                return cipher.decrypt(nonce, sealed, ASSOCIATED_DATA)
+            except InvalidTag:
+                continue
+        raise InvalidToken
+
+
 @cache
-def _fernet(keys):
-    return MultiFernet([Fernet(key.strip().encode()) for key in keys.split(",") if key.strip()])
-
-
-def fernet():
-    return _fernet(settings.FIELD_ENCRYPTION_KEY)
+def _keys(keys):
+    return _Keys(keys)
 
 
 def encrypt_resident_id(value):
     value = normalise_resident_id(value)
-    return fernet().encrypt(value.encode()).decode() if value else ""
+    return _keys(settings.FIELD_ENCRYPTION_KEY).encrypt(value.encode()) if value else ""
 
 
 def decrypt_resident_id(token):
     if not token:
         return ""
     try:
-        return fernet().decrypt(token.encode()).decode()
+        return _keys(settings.FIELD_ENCRYPTION_KEY).decrypt(token).decode()
     except InvalidToken as error:
         raise InvalidToken(
             "A resident ID number cannot be decrypted: FIELD_ENCRYPTION_KEY does not hold the "

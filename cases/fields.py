@@ -38,7 +38,7 @@ class ResidentIDField(models.CharField):
 
 class EncryptedResidentIDField(ResidentIDField):
     """A resident ID number that Python code reads and writes in clear and the database holds
-    only as a Fernet token (see ``cases.crypto``).
+    only as ciphertext (see ``cases.crypto``).
 
     The model also needs ``<name>_digest`` and ``<name>_tail`` (``ResidentIDDigestField``):
     ciphertext cannot be compared, so ``exact`` and ``endswith`` lookups on this field are
@@ -46,7 +46,7 @@ class EncryptedResidentIDField(ResidentIDField):
     """
 
     def get_internal_type(self):
-        # A Fernet token of 18 characters is 120 characters long: a text column, not varchar(18).
+        # An 18-character number makes a 67-character token (a legacy Fernet one 120): text.
         return "TextField"
 
     def from_db_value(self, value, expression, connection):

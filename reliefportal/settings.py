@@ -36,7 +36,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
-# Resident ID numbers are stored encrypted (Fernet) with a keyed hash (HMAC-SHA256) beside them
+# Resident ID numbers are stored encrypted (AES-256-GCM) with a keyed hash (HMAC-SHA256) beside them
 # for lookups and uniqueness; see cases/crypto.py. Both keys live only in the environment.
 # FIELD_ENCRYPTION_KEY may list several comma-separated keys: the first encrypts, all decrypt
 # (key rotation, then `manage.py reencrypt_resident_ids`).

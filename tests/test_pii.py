@@ -1,6 +1,7 @@
 """Personal information: ID numbers encrypted at rest with keyed hashes beside them, the logged
 "显示完整号码", and exports as their own, logged permission with formula-safe cells."""
 
+import base64
 import csv
 import io
 import json
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -50,6 +54,12 @@ def raw_row(table, pk):
         return cursor.fetchone()
 
 
+def stored_token(member_pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM cases_member WHERE id = %s", [member_pk])
+        return cursor.fetchone()[0]
+
+
 def raw_history_rows(table, pk):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE id = %s", [pk])
@@ -76,19 +86,51 @@ class TestEncryptionAtRest:
             # Nor its masked form: with the stored birth date it would give the number back.
             assert mask_id_number(ID_ENDING_IN_X) not in text
 
-    def test_the_column_is_a_fernet_token_of_the_configured_key(self):
+    def test_the_column_is_an_aes_gcm_token_of_the_configured_key(self):
         member = MemberFactory(id_number=ID_ENDING_IN_X)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id_number, id_number_digest FROM cases_member WHERE id = %s", [member.pk]
             )
             token, digest = cursor.fetchone()
-        key = os.environ["FIELD_ENCRYPTION_KEY"]
-        assert Fernet(key.encode()).decrypt(token.encode()).decode() == ID_ENDING_IN_X
+        # The documented format, opened without the application's code (as a recovery tool
+        # reading a backup would).
+        key = HKDF(algorithm=SHA256(), length=32, salt=None,
+                   info=b"reliefportal resident ID AES-256-GCM").derive(
+            base64.urlsafe_b64decode(os.environ["FIELD_ENCRYPTION_KEY"]))
+        assert token.startswith("v2.")
+        data = base64.urlsafe_b64decode(token.removeprefix("v2."))
+        plaintext = AESGCM(key).decrypt(data[:12], data[12:], b"reliefportal:resident-id")
+        assert plaintext.decode() == ID_ENDING_IN_X
         assert digest == resident_id_digest(ID_ENDING_IN_X) != ID_ENDING_IN_X
         # Python code keeps reading the plain number.
         assert Member.objects.get(pk=member.pk).id_number == ID_ENDING_IN_X
         assert Member.objects.values_list("id_number", flat=True).get() == ID_ENDING_IN_X
+
+    def test_rows_written_as_fernet_tokens_are_read_and_rewritten_by_reencrypt(self):
+        member = MemberFactory(id_number=ID_ENDING_IN_X)
+        legacy = Fernet(os.environ["FIELD_ENCRYPTION_KEY"].encode()).encrypt(
+            ID_ENDING_IN_X.encode()).decode()
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_member SET id_number = %s WHERE id = %s",
+                           [legacy, member.pk])
+        assert stored_token(member.pk) == legacy
+        assert Member.objects.get(pk=member.pk).id_number == ID_ENDING_IN_X
+        call_command("reencrypt_resident_ids", stdout=io.StringIO())
+        assert stored_token(member.pk).startswith("v2.")
+        assert Member.objects.get(pk=member.pk).id_number == ID_ENDING_IN_X
+
+    @pytest.mark.parametrize("broken", ["v2.not-base64!", "v2.", "gAAAAAnonsense"])
+    def test_a_damaged_token_is_refused_not_misread(self, broken):
+        with pytest.raises(InvalidToken):
+            decrypt_resident_id(broken)
+
+    def test_a_token_with_a_changed_byte_is_refused(self):
+        data = bytearray(base64.urlsafe_b64decode(
+            encrypt_resident_id(ID_ENDING_IN_X).removeprefix("v2.")))
+        data[-1] ^= 1
+        with pytest.raises(InvalidToken):
+            decrypt_resident_id("v2." + base64.urlsafe_b64encode(bytes(data)).decode())
 
     def test_the_same_number_encrypts_differently_each_time(self):
         assert encrypt_resident_id(ID_ENDING_IN_X) != encrypt_resident_id(ID_ENDING_IN_X)
