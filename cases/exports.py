@@ -27,6 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 CHUNK_SIZE = 2000
+CSV_PIECE_ROWS = 200
 NATIVE_TYPES = (datetime.date, datetime.datetime, Decimal, int, float)
 # A cell starting with one of these is a formula to Excel (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -256,11 +257,6 @@ def _with_related_objects(chunk, related):
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_value(value):
     if value is None:
         return ""
@@ -274,12 +270,17 @@ def csv_value(value):
 
 
 def csv_lines(rows):
-    """``rows`` as CSV lines. The BOM makes Excel on Chinese Windows read the file as UTF-8
-    rather than GBK."""
-    writer = csv.writer(_Echo())
+    """``rows`` as CSV text, in pieces of ``CSV_PIECE_ROWS`` lines: a piece per line would
+    cost a response chunk (and its encoding) per row. The BOM makes Excel on Chinese Windows
+    read the file as UTF-8 rather than GBK."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([csv_value(value) for value in row])
+    for chunk in chunks(rows, CSV_PIECE_ROWS):
+        writer.writerows([csv_value(value) for value in row] for row in chunk)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def write_csv(rows, output):

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 from openpyxl import Workbook
 
@@ -67,9 +67,23 @@ def measured(step, *args):
 
     process = context.Process(target=target)
     process.start()
-    outcome = parent.recv()
-    process.join()
+    # The parent's copy of the child's end is closed so that a child that dies without
+    # answering ends recv() with EOFError instead of a wait for ever.
+    child.close()
+    try:
+        outcome = parent.recv()
+    except EOFError:
+        raise CommandError(f"{step.__name__} failed; its traceback is above.") from None
+    finally:
+        process.join()
     return outcome
+
+
+def counted(rows, tally):
+    """``rows``, adding one to ``tally[0]`` for each."""
+    for row in rows:
+        tally[0] += 1
+        yield row
 
 
 def register_table(first, count, county_name, villages):
@@ -226,11 +240,12 @@ class Command(BaseCommand):
         measured(self.run_import, path, True)
 
     def export_csv(self):
-        size = rows = 0
-        for line in list_exports.csv_lines(exports.register_rows(self.user)):
-            size += len(line)
-            rows += 1
-        return rows - 2, size  # less the BOM and the header
+        tally = [0]
+        size = sum(
+            len(piece)
+            for piece in list_exports.csv_lines(counted(exports.register_rows(self.user), tally))
+        )
+        return tally[0] - 1, size  # less the header
 
     def export_xlsx(self, workdir):
         with tempfile.TemporaryFile(dir=workdir) as output:
@@ -245,14 +260,12 @@ class Command(BaseCommand):
         from cases.tables import MemberTable
 
         queryset = Member.objects.for_user(self.user).active().select_related("household")
-        table = MemberTable(queryset)
-        size = rows = 0
-        for line in list_exports.csv_response(
-            list_exports.export_rows(table, queryset), "bench"
-        ).streaming_content:
-            size += len(line)
-            rows += 1
-        return rows - 2, size
+        tally = [0]
+        response = list_exports.csv_response(
+            counted(list_exports.export_rows(MemberTable(queryset), queryset), tally), "bench"
+        )
+        size = sum(len(piece) for piece in response.streaming_content)
+        return tally[0] - 1, size  # less the header
 
     def export_list_xlsx(self):
         """The member list's .xlsx export, as the list page serves it."""
