@@ -12,6 +12,7 @@ no profiler attached.
 
 import csv
 import datetime
+import io
 import multiprocessing
 import os
 import resource
@@ -25,6 +26,7 @@ from openpyxl import Workbook
 
 from accounts.models import Role
 from cases import exports as list_exports
+from cases.crypto import decrypt_resident_id
 from cases.models import County, Household, Member, Township, Village
 from cases.summaries import data_changed
 from cases.validators import build_resident_id
@@ -289,6 +291,83 @@ class Command(BaseCommand):
         ):
             (rows, size), seconds, cpu, peak, growth = measured(step, *args)
             self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size})
+        self.bench_ceilings()
+
+    #
+    # Ceilings: what parts of an export cost on their own, on this machine
+    #
+
+    def member_rows_sql(self):
+        """The member list's stored columns for the benchmark county, as SQL and parameters."""
+        queryset = Member.objects.for_user(self.user).active().values_list(
+            "household__register_number", "name", "id_number", "relation", "sex", "birth_date",
+            "education", "health", "labour_ability", "work_status", "phone",
+        )
+        return queryset.query.sql_with_params()
+
+    def ceiling_copy(self):
+        """PostgreSQL writes the CSV itself (COPY ... TO): no Python per row, no decryption."""
+        sql, params = self.member_rows_sql()
+        size = 0
+        with connection.cursor() as cursor:
+            statement = cursor.mogrify(sql, params)
+            with cursor.cursor.copy(f"COPY ({statement}) TO STDOUT WITH CSV HEADER") as copy:
+                for data in copy:
+                    size += len(data)
+        return Member.objects.for_user(self.user).active().count(), size
+
+    def ceiling_fetch(self):
+        """Only reading the rows into Python tuples (psycopg, in chunks)."""
+        sql, params = self.member_rows_sql()
+        rows = 0
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(2000):
+                rows += len(batch)
+        return rows, 0
+
+    def ceiling_fetch_csv(self):
+        """Reading the rows and writing them with csv.writer, as they are stored."""
+        sql, params = self.member_rows_sql()
+        rows = 0
+        output = io.StringIO()
+        writer = csv.writer(output)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(2000):
+                writer.writerows(batch)
+                rows += len(batch)
+                output.seek(0)
+                output.truncate()
+        return rows, 0
+
+    def ceiling_decrypt(self):
+        """Reading the stored ID number tokens and decrypting them, nothing else."""
+        rows = 0
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(
+                f"SELECT id_number FROM {Member._meta.db_table} WHERE county_id = %s",  # noqa: S608
+                [self.user.county_id],
+            )
+            while batch := cursor.fetchmany(2000):
+                for (token,) in batch:
+                    decrypt_resident_id(token)
+                rows += len(batch)
+        return rows, 0
+
+    def bench_ceilings(self):
+        self.stdout.write(
+            "\nwhat parts of the member list export cost alone (ceilings for any export "
+            "written in Python):"
+        )
+        for label, step in (
+            ("PostgreSQL COPY TO CSV, no decryption", self.ceiling_copy),
+            ("fetch rows into Python only", self.ceiling_fetch),
+            ("fetch + csv.writer, stored values", self.ceiling_fetch_csv),
+            ("fetch + decrypt ID numbers only", self.ceiling_decrypt),
+        ):
+            (rows, size), seconds, cpu, peak, growth = measured(step)
+            self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size} if size else {})
 
     def report(self, label, rows, seconds, cpu, peak_kb, growth_kb, extra):
         self.stdout.write(
