@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -27,6 +29,7 @@ from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cases import exports, privacy
@@ -59,11 +62,25 @@ class ExportView:
     def export_response(self, file_format):
         return export_response(self.request, self, file_format)
 
+    def export_refused_url(self):
+        """Where the user is sent back to when an export is refused: the page, without the
+        export parameter."""
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+
 
 def export_response(request, view, file_format):
     log = privacy.start_export(request, file_format)
     content = view.export_content(file_format)
     rows = content.count_up_to(COUNT_LIMIT)
+    if file_format == "xlsx" and rows > exports.XLSX_MAX_ROWS:
+        privacy.finish_export(log, 0, completed=False)
+        messages.error(request, _(
+            "要导出的 %(rows)s 行超过了 Excel 一个工作表的上限(1,048,575 行数据):"
+            "请缩小筛选范围,或改用 CSV 导出。"
+        ) % {"rows": intcomma(rows)})
+        return redirect(view.export_refused_url())
     if runs_in_background(request, rows):
         job = ExportJob.objects.create(
             log=log, file_name=exports.file_name(content.filename, file_format),

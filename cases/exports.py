@@ -15,6 +15,7 @@ import tempfile
 from decimal import Decimal
 from itertools import islice
 
+import xlsxwriter
 from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -22,12 +23,11 @@ from django.utils.http import content_disposition_header
 from django_tables2 import Column, ManyToManyColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A, call_with_appropriate, signature
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 CHUNK_SIZE = 2000
 CSV_PIECE_ROWS = 200
+# The rows of an Excel sheet, less the header row.
+XLSX_MAX_ROWS = 1_048_575
 NATIVE_TYPES = (datetime.date, datetime.datetime, Decimal, int, float)
 # A cell starting with one of these is a formula to Excel (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -290,31 +290,45 @@ def write_csv(rows, output):
     text.detach()
 
 
+class TooManyRowsForExcel(Exception):
+    pass
+
+
 def write_xlsx(rows, output, sheet_title, text_columns=()):
-    """Write ``rows`` (lists, header first) to ``output`` with a write-only workbook: rows go to
-    disk as they come. Columns listed in ``text_columns`` (by header) are text-formatted, so
-    Excel does not turn ID numbers into 4.12E+17 when they are edited."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_safe_name(sheet_title)[:31])
-    rows = iter(rows)
-    header = next(rows)
-    text_indexes = {index for index, label in enumerate(header) if label in text_columns}
-    bold = Font(bold=True)
-    header_cells = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        # Dates get a date format from openpyxl itself; only identifiers need a cell object.
+    """Write ``rows`` (lists, header first) to ``output`` with XlsxWriter's constant-memory mode:
+    each row goes to disk as the next begins (it writes cells about twice as fast as
+    openpyxl's write-only mode). Columns listed in ``text_columns`` (by header) are
+    text-formatted, so Excel does not turn ID numbers into 4.12E+17 when they are edited.
+    Raises TooManyRowsForExcel past ``XLSX_MAX_ROWS``: XlsxWriter would drop the rest."""
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(output, {
+            "constant_memory": True,
+            "tmpdir": scratch,
+            "default_date_format": "yyyy-mm-dd",
+            # Cells are data, never formulas or links, whatever their text looks like.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        })
+        sheet = workbook.add_worksheet(_safe_name(sheet_title)[:31])
+        rows = iter(rows)
+        header = next(rows)
+        sheet.write_row(0, 0, header, workbook.add_format({"bold": True}))
+        text = workbook.add_format({"num_format": "@"})
+        timestamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        text_indexes = [index for index, label in enumerate(header) if label in text_columns]
         for index in text_indexes:
-            if row[index]:
-                cell = WriteOnlyCell(sheet, value=row[index])
-                cell.number_format = "@"
-                row[index] = cell
-        sheet.append(row)
-    workbook.save(output)
+            sheet.set_column(index, index, None, text)
+        for number, row in enumerate(rows, start=1):
+            if number > XLSX_MAX_ROWS:
+                raise TooManyRowsForExcel
+            sheet.write_row(number, 0, row)
+            for index, value in enumerate(row):
+                if type(value) is datetime.datetime:
+                    sheet.write_datetime(number, index, value, timestamp)
+            for index in text_indexes:
+                if row[index]:
+                    sheet.write_string(number, index, row[index], text)
+        workbook.close()
 
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}

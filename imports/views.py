@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -156,6 +157,9 @@ class RegisterExportView(LoginRequiredMixin, ExportView, View):
             raise Http404
         self.require_permission()
         return self.export_response(file_format)
+
+    def export_refused_url(self):
+        return reverse("imports:index")
 
     def require_permission(self):
         user = self.request.user

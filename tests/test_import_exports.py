@@ -12,8 +12,9 @@ from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRow
 from openpyxl import load_workbook
 
-from cases.exports import export_rows
-from cases.models import Member
+from cases import exports
+from cases.exports import TooManyRowsForExcel, export_rows, write_xlsx
+from cases.models import ExportLog, Member
 from cases.validators import mask_id_number
 from tests.factories import DividendPaymentFactory, HouseholdFactory, MemberFactory
 from tests.test_lists import LIST_IDS, LISTS
@@ -110,3 +111,76 @@ def test_list_exports_write_what_the_table_shows(rf, spec, county_a, county_a_cl
         for member in Member.objects.all():
             assert mask_id_number(member.id_number) in cells and member.id_number not in cells
         assert {"'-1+1", "139****5678"} <= cells
+
+
+#
+# The .xlsx writer and Excel's row limit
+#
+
+
+def test_the_xlsx_writer_keeps_types_formats_and_text(tmp_path):
+    path = tmp_path / "out.xlsx"
+    with path.open("wb") as output:
+        write_xlsx(
+            [
+                ["名称", "日期", "时间", "金额", "身份证号", "空"],
+                ["=1+1", datetime.date(2024, 3, 1), datetime.datetime(2024, 3, 1, 8, 30),
+                 Decimal("1234.50"), "41272719800101002X", None],
+                ["https://example.org", None, None, 7, "", None],
+            ],
+            output, "成员/名单", text_columns={"身份证号"},
+        )
+    sheet = load_workbook(path).active
+    assert sheet.title == "成员_名单"
+    assert [cell.font.b for cell in sheet[1]] == [True] * 6
+    formula, day, moment, amount, id_number, empty = sheet[2]
+    # Text that looks like a formula or a link stays text.
+    assert (formula.value, formula.data_type) == ("=1+1", "s")
+    assert (sheet["A3"].value, sheet["A3"].hyperlink) == ("https://example.org", None)
+    assert day.value == datetime.datetime(2024, 3, 1) and day.number_format == "yyyy-mm-dd"
+    assert moment.value == datetime.datetime(2024, 3, 1, 8, 30)
+    assert moment.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert amount.value == 1234.5 and sheet["D3"].value == 7
+    assert (id_number.value, id_number.number_format) == ("41272719800101002X", "@")
+    assert empty.value is None
+
+
+def test_the_xlsx_writer_refuses_more_rows_than_a_sheet_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    with (tmp_path / "out.xlsx").open("wb") as output, pytest.raises(TooManyRowsForExcel):
+        write_xlsx([["名称"], ["一"], ["二"], ["三"]], output, "名单")
+
+
+def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(
+    client, county_a, county_a_clerk, monkeypatch
+):
+    for _ in range(3):
+        MemberFactory(household__village__township__county=county_a)
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    client.force_login(county_a_clerk)
+    url = reverse("cases:member_list")
+
+    response = client.get(url, {"sort": "name", "export": "xlsx"}, follow=True)
+
+    assert response.redirect_chain == [(f"{url}?sort=name", 302)]
+    assert "超过了 Excel 一个工作表的上限" in response.content.decode()
+    assert "3" in str(next(iter(response.context["messages"])))
+    log = ExportLog.objects.get()
+    assert (log.file_format, log.completed, log.row_count) == ("xlsx", False, 0)
+    # CSV has no such limit.
+    csv_response = client.get(url, {"export": "csv"})
+    assert b"".join(csv_response.streaming_content).decode().count("\n") == 4
+
+
+def test_a_register_export_past_the_sheet_limit_returns_to_the_import_page(
+    client, county_a, county_a_clerk, monkeypatch
+):
+    for _ in range(3):
+        MemberFactory(household__village__township__county=county_a)
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    client.force_login(county_a_clerk)
+
+    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("imports:index")
