@@ -141,6 +141,7 @@ class _CellWriter:
             # A method taking the row object (or **kwargs) gets a real row: none of ours does.
             needs_row = catch_all or "bound_row" in arguments
             self.arguments = "row" if needs_row else arguments
+        self.plain_text = self.labels is None and self.formatter is None and not self.many
         # Read with values_list (no model instance per row) unless the cell needs the record:
         # dates and numbers are written as they are, so their formatter never runs.
         self.path = None
@@ -172,6 +173,11 @@ class _CellWriter:
         """The cell of the stored value ``raw`` (``record`` is None when read by path)."""
         if raw is None or raw == "":
             return None
+        if self.plain_text and type(raw) is str:
+            # Most cells: text shown as it is stored (checked first, it is much the commonest).
+            if raw in self.empty_values:
+                return None
+            return "'" + raw if raw.startswith(FORMULA_PREFIXES) else raw
         if isinstance(raw, NATIVE_TYPES) and not isinstance(raw, bool):
             if isinstance(raw, datetime.datetime):
                 return timezone.localtime(raw).replace(tzinfo=None)
@@ -277,7 +283,10 @@ def csv_lines(rows):
     writer = csv.writer(buffer)
     yield "\ufeff"
     for chunk in chunks(rows, CSV_PIECE_ROWS):
-        writer.writerows([csv_value(value) for value in row] for row in chunk)
+        writer.writerows(
+            [value if type(value) is str else csv_value(value) for value in row]
+            for row in chunk
+        )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
