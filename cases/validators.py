@@ -34,13 +34,20 @@ def sex_from_id(id_number):
     return "M" if int(id_number[16]) % 2 else "F"
 
 
+def today():
+    """Today in ``TIME_ZONE``. The app never activates another time zone, so this skips the
+    per-context lookup of ``timezone.localdate()``, which costs more than the rest of an ID
+    number's check and an import checks one per row."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
 def validate_resident_id(value):
     if not ID_PATTERN.match(value or ""):
         raise ValidationError(
             _("身份证号应为18位:前17位是数字,最后一位是数字或X。"), code="id_format"
         )
     birth_date = birth_date_from_id(value)
-    if birth_date is None or birth_date > timezone.localdate() or birth_date.year < 1900:
+    if birth_date is None or birth_date > today() or birth_date.year < 1900:
         raise ValidationError(_("身份证号中的出生日期(第7-14位)无效。"), code="id_birth_date")
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位不正确,请核对后重新输入。"), code="id_checksum")
@@ -68,12 +75,12 @@ validate_phone = RegexValidator(
 
 
 def validate_not_in_future(value):
-    if value and value > timezone.localdate():
+    if value and value > today():
         raise ValidationError(_("日期不能晚于今天。"), code="future_date")
 
 
 def validate_year(value):
-    if value is not None and not 1950 <= value <= timezone.localdate().year:
+    if value is not None and not 1950 <= value <= today().year:
         raise ValidationError(
             _("年份应在1950年到今年之间。"), code="year_range"
         )

@@ -12,6 +12,7 @@ from cases.validators import (
     build_resident_id,
     mask_id_number,
     mask_phone,
+    validate_not_in_future,
     validate_resident_id,
 )
 from tests.factories import (
@@ -173,6 +174,23 @@ class TestDates:
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         household = HouseholdFactory.build(village=VillageFactory(), identified_on=tomorrow)
         assert field_errors(household)["identified_on"] == ["日期不能晚于今天。"]
+
+    @pytest.mark.parametrize(
+        ("utc_time", "refused"),
+        # 15:00 UTC is 23:00 in Shanghai, still 2 December; 17:00 UTC is already 3 December.
+        [(datetime.datetime(2026, 12, 2, 15, 0, tzinfo=datetime.UTC), True),
+         (datetime.datetime(2026, 12, 2, 17, 0, tzinfo=datetime.UTC), False)],
+    )
+    def test_today_is_the_date_in_china_whatever_the_servers_clock(
+        self, utc_time, refused, monkeypatch
+    ):
+        monkeypatch.setattr(timezone, "now", lambda: utc_time)
+        december_3 = datetime.date(2026, 12, 3)
+        if refused:
+            with pytest.raises(ValidationError, match="日期不能晚于今天"):
+                validate_not_in_future(december_3)
+        else:
+            validate_not_in_future(december_3)
 
     def test_pairing_cannot_end_before_it_starts(self, db):
         pairing = PairingFactory.build(

@@ -134,6 +134,8 @@ class FlatProcessor:
     def __init__(self, *, kind, user, report, reader, write, run):
         self.kind = kind
         self.model = kind.model
+        # Translated once: a lazy name costs a translation lookup on every row it counts.
+        self.label = str(kind.model._meta.verbose_name)
         self.user = user
         self.report = report
         self.reader = reader
@@ -236,7 +238,7 @@ class FlatProcessor:
             elif change == "updated":
                 updates.append(record)
                 links[id(record)] = (record, chosen)
-            report.count(self.model._meta.verbose_name, change)
+            report.count(self.label, change)
         if self.write and report.error_count == errors_before:
             self.save(creates, updates, links)
 

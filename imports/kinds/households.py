@@ -191,6 +191,9 @@ class HouseholdProcessor:
         self.members_changed_in = set()  # pks of stored households whose members changed
         self.households_updated = set()
         self.now = timezone.now()
+        # Translated once: a lazy name costs a translation lookup on every row it counts.
+        self.household_label = str(Household._meta.verbose_name)
+        self.member_label = str(Member._meta.verbose_name)
         self.valid = {}  # validation outcomes of repeating values, see validate_field
 
     #
@@ -294,7 +297,7 @@ class HouseholdProcessor:
                 self.households_updated.add(household.pk)
             if household.pk:
                 self.household_ids[number] = household.pk
-            report.count(Household._meta.verbose_name, change)
+            report.count(self.household_label, change)
 
         member_creates, member_updates = [], []
         for row, number, data in member_rows:
@@ -306,7 +309,7 @@ class HouseholdProcessor:
                 member_creates.append((number, member))
             elif change == "updated":
                 member_updates.append((number, member))
-            report.count(Member._meta.verbose_name, change)
+            report.count(self.member_label, change)
 
         if self.write and report.error_count == errors_before:
             self.save(creates, updates, cause_links, member_creates, member_updates)
