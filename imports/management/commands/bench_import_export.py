@@ -188,6 +188,23 @@ class Command(BaseCommand):
             for table, condition in tables:
                 cursor.execute(f"DELETE FROM {table} WHERE {condition}", [county_id])
             data_changed([county_id])
+        self.vacuum()
+
+    def vacuum(self):
+        """Reclaim deleted rows and refresh the planner's statistics, so that every run starts
+        from the same state: without it, an import after a reset wrote into tables full of
+        dead rows, and the exports after a fill read with stale statistics (60% slower)."""
+        if connection.vendor != "postgresql":
+            return
+        tables = [
+            model._meta.db_table
+            for model in (Member, Member.history.model, Household, Household.history.model,
+                          Household.other_causes.through)
+        ]
+        with connection.cursor() as cursor:
+            for table in tables:
+                # Outside any transaction: VACUUM cannot run inside one.
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
 
     #
     # Import
@@ -240,6 +257,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nfilling the county to {wanted:,} members for the export ...")
         # In a child too, so the exports' baseline is not the memory of this import.
         measured(self.run_import, path, True)
+        self.vacuum()
 
     def export_csv(self):
         tally = [0]
@@ -285,9 +303,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nexports, {wanted:,} member rows:")
         for label, step, args in (
             ("register export, CSV (streamed)", self.export_csv, ()),
-            ("register export, xlsx (write-only)", self.export_xlsx, (workdir,)),
+            ("register export, xlsx (constant memory)", self.export_xlsx, (workdir,)),
             ("member list export, CSV (streamed)", self.export_list_csv, ()),
-            ("member list export, xlsx (write-only)", self.export_list_xlsx, ()),
+            ("member list export, xlsx (constant memory)", self.export_list_xlsx, ()),
         ):
             (rows, size), seconds, cpu, peak, growth = measured(step, *args)
             self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size})
