@@ -13,7 +13,7 @@ Both keys come from the environment (``FIELD_ENCRYPTION_KEY``, ``FIELD_HASH_KEY`
 
 Tokens are ``v2.`` + url-safe base64 of a random 96-bit nonce and the AES-256-GCM ciphertext
 with its tag, under a key derived (HKDF) from the configured key. Rows written before
-2026-12 hold Fernet tokens (AES-128-CBC + HMAC, ``gAAAAA...``) of the same keys: they are
+2026-12-02 hold Fernet tokens (AES-128-CBC + HMAC, ``gAAAAA...``) of the same keys: they are
 still read, and ``manage.py reencrypt_resident_ids`` rewrites them. GCM is used because
 exports decrypt every row: a Fernet token costs ten times as much to decrypt, as the
 library builds a new cipher context for each one.
@@ -48,7 +48,8 @@ RESIDENT_ID_COLUMNS = ("id_number", "id_number_digest", "id_number_tail")
 TAIL_LENGTH = 4
 TOKEN_PREFIX = "v2."
 NONCE_BYTES = 12
-# Bound into every token: a token copied into another kind of encrypted column would not open.
+# Bound into every token: it opens only as a resident ID number, never as another kind of
+# value encrypted with the same key.
 ASSOCIATED_DATA = b"reliefportal:resident-id"
 
 
@@ -111,8 +112,8 @@ def decrypt_resident_id(token):
         return _keys(settings.FIELD_ENCRYPTION_KEY).decrypt(token).decode()
     except InvalidToken as error:
         raise InvalidToken(
-            "A resident ID number cannot be decrypted: FIELD_ENCRYPTION_KEY does not hold the "
-            "key it was encrypted with."
+            "A resident ID number cannot be decrypted: its token is damaged, or "
+            "FIELD_ENCRYPTION_KEY does not hold the key it was encrypted with."
         ) from error
 
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -29,7 +28,6 @@ from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cases import exports, privacy
@@ -74,26 +72,26 @@ def export_response(request, view, file_format):
     log = privacy.start_export(request, file_format)
     content = view.export_content(file_format)
     rows = content.count_up_to(COUNT_LIMIT)
-    if file_format == "xlsx" and rows > exports.XLSX_MAX_ROWS:
+    try:
+        if file_format == "xlsx":
+            exports.check_fits_excel(rows)
+        if runs_in_background(request, rows):
+            job = ExportJob.objects.create(
+                log=log, file_name=exports.file_name(content.filename, file_format),
+                estimated_rows=rows,
+            )
+            # Queued once the job is committed, so a worker always finds it.
+            transaction.on_commit(lambda: build_export.enqueue(job.pk))
+            return redirect(job)
+        if file_format == "csv":
+            return exports.csv_response(privacy.counted_rows(content.rows, log), content.filename)
+        return exports.xlsx_response(privacy.counted_rows(content.rows, log), content.filename,
+                                     content.sheet_title, content.text_columns)
+    except exports.DoesNotFitExcel as problem:
+        # Nothing was sent: the log says so (after the rows' own count, closed by now).
         privacy.finish_export(log, 0, completed=False)
-        messages.error(request, _(
-            "要导出的 %(rows)s 行超过了 Excel 一个工作表的上限(1,048,575 行数据):"
-            "请缩小筛选范围,或改用 CSV 导出。"
-        ) % {"rows": intcomma(rows)})
+        messages.error(request, str(problem))
         return redirect(view.export_refused_url())
-    if runs_in_background(request, rows):
-        job = ExportJob.objects.create(
-            log=log, file_name=exports.file_name(content.filename, file_format),
-            estimated_rows=rows,
-        )
-        # Queued once the job is committed, so a worker always finds it.
-        transaction.on_commit(lambda: build_export.enqueue(job.pk))
-        return redirect(job)
-    rows = privacy.counted_rows(content.rows, log)
-    if file_format == "csv":
-        return exports.csv_response(rows, content.filename)
-    return exports.xlsx_response(rows, content.filename, content.sheet_title,
-                                 content.text_columns)
 
 
 def runs_in_background(request, rows):
@@ -150,18 +148,25 @@ def build_export(job_id):
                 exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
             output.seek(0)
             job.file.save(f"{uuid.uuid4().hex}.{log.file_format}", File(output), save=False)
+    except exports.DoesNotFitExcel as problem:
+        _fail(job, str(problem))
+        return
     except Exception:
         logger.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, finished_at=timezone.now()
-        )
-        privacy.finish_export(log, job.rows_written, completed=False)
+        _fail(job)
         return
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE, file=job.file.name, rows_written=job.rows_written,
         finished_at=timezone.now(),
     )
     privacy.finish_export(log, job.rows_written)
+
+
+def _fail(job, reason=""):
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.FAILED, failure=reason, finished_at=timezone.now()
+    )
+    privacy.finish_export(job.log, job.rows_written, completed=False)
 
 
 def purge_expired_exports():

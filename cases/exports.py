@@ -16,18 +16,21 @@ from decimal import Decimal
 from itertools import islice
 
 import xlsxwriter
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django_tables2 import Column, ManyToManyColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A, call_with_appropriate, signature
 
 CHUNK_SIZE = 2000
 CSV_PIECE_ROWS = 200
-# The rows of an Excel sheet, less the header row.
+# The rows of an Excel sheet, less the header row, and the characters of a cell.
 XLSX_MAX_ROWS = 1_048_575
+XLSX_MAX_TEXT = 32_767
 NATIVE_TYPES = (datetime.date, datetime.datetime, Decimal, int, float)
 # A cell starting with one of these is a formula to Excel (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -299,45 +302,81 @@ def write_csv(rows, output):
     text.detach()
 
 
-class TooManyRowsForExcel(Exception):
-    pass
+class DoesNotFitExcel(Exception):
+    """The rows cannot be written as an .xlsx file; the message says why, for the user."""
+
+
+def check_fits_excel(rows):
+    """Raise DoesNotFitExcel if ``rows`` data rows are more than a sheet holds."""
+    if rows > XLSX_MAX_ROWS:
+        raise DoesNotFitExcel(_(
+            "要导出的 %(rows)s 行超过了 Excel 一个工作表的上限(1,048,575 行数据):"
+            "请缩小筛选范围,或改用 CSV 导出。"
+        ) % {"rows": intcomma(rows)})
 
 
 def write_xlsx(rows, output, sheet_title, text_columns=()):
     """Write ``rows`` (lists, header first) to ``output`` with XlsxWriter's constant-memory mode:
     each row goes to disk as the next begins (its cells cost about 60% of openpyxl's
-    write-only mode's). Columns listed in ``text_columns`` (by header) are
-    text-formatted, so Excel does not turn ID numbers into 4.12E+17 when they are edited.
-    Raises TooManyRowsForExcel past ``XLSX_MAX_ROWS``: XlsxWriter would drop the rest."""
+    write-only mode's). Columns listed in ``text_columns`` (by header) are text-formatted, so
+    Excel does not turn ID numbers into 4.12E+17 when they are edited.
+
+    Raises DoesNotFitExcel past ``XLSX_MAX_ROWS`` rows or for a text longer than a cell holds:
+    XlsxWriter would drop the rest of the rows, or of the row, without a word."""
     with tempfile.TemporaryDirectory(prefix="xlsx-") as scratch:
         workbook = xlsxwriter.Workbook(output, {
             "constant_memory": True,
             "tmpdir": scratch,
-            "default_date_format": "yyyy-mm-dd",
             # Cells are data, never formulas or links, whatever their text looks like.
             "strings_to_formulas": False,
             "strings_to_urls": False,
         })
-        sheet = workbook.add_worksheet(_safe_name(sheet_title)[:31])
-        rows = iter(rows)
-        header = next(rows)
-        sheet.write_row(0, 0, header, workbook.add_format({"bold": True}))
-        text = workbook.add_format({"num_format": "@"})
-        timestamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        text_indexes = [index for index, label in enumerate(header) if label in text_columns]
-        for index in text_indexes:
-            sheet.set_column(index, index, None, text)
-        for number, row in enumerate(rows, start=1):
-            if number > XLSX_MAX_ROWS:
-                raise TooManyRowsForExcel
-            sheet.write_row(number, 0, row)
-            for index, value in enumerate(row):
-                if type(value) is datetime.datetime:
-                    sheet.write_datetime(number, index, value, timestamp)
-            for index in text_indexes:
-                if row[index]:
-                    sheet.write_string(number, index, row[index], text)
-        workbook.close()
+        try:
+            _write_sheet(workbook, rows, sheet_title, text_columns)
+        finally:
+            workbook.close()
+
+
+def _write_sheet(workbook, rows, sheet_title, text_columns):
+    sheet = workbook.add_worksheet(_safe_name(sheet_title)[:31])
+    rows = iter(rows)
+    header = next(rows)
+    sheet.write_row(0, 0, header, workbook.add_format({"bold": True}))
+    text = workbook.add_format({"num_format": "@"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    timestamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    text_indexes = {index for index, label in enumerate(header) if label in text_columns}
+    for index in text_indexes:
+        sheet.set_column(index, index, None, text)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for number, row in enumerate(rows, start=1):
+        if number > XLSX_MAX_ROWS:
+            check_fits_excel(number)
+        for index, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                if len(value) > XLSX_MAX_TEXT:
+                    raise DoesNotFitExcel(_(
+                        "第 %(row)s 行“%(column)s”有 %(length)s 个字,超过了 Excel 一个单元格的"
+                        "上限(32,767 个字):请改用 CSV 导出。"
+                    ) % {"row": number + 1, "column": header[index],
+                         "length": intcomma(len(value))})
+                if value.startswith("<r>") and value.endswith("</r>"):
+                    # XlsxWriter would copy such text into the file as XML (its rich strings).
+                    value = "'" + value
+                write_string(number, index, value, text if index in text_indexes else None)
+            elif value is None:
+                continue
+            elif kind is bool:
+                sheet.write_boolean(number, index, value)
+            elif kind is datetime.datetime:
+                sheet.write_datetime(number, index, value, timestamp)
+            elif kind is datetime.date:
+                sheet.write_datetime(number, index, value, day)
+            else:
+                write_number(number, index, value)
 
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}

@@ -8,6 +8,7 @@ stays flat however large the county is.
 
 import io
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -47,8 +48,17 @@ def register_households(user):
 
 
 def register_members(user):
-    """The members the register lists (about its number of rows, for the export's size)."""
+    """The members the register lists."""
     return Member.objects.active().filter(household__in=register_households(user))
+
+
+def register_row_count(user, limit):
+    """The register's data rows, counted no further than ``limit`` (each part): one per active
+    member, and one per household without any."""
+    alone = register_households(user).filter(
+        ~Exists(Member.objects.active().filter(household=OuterRef("pk")))
+    )
+    return register_members(user)[:limit].count() + alone[:limit].count()
 
 
 def register_rows(user):

@@ -175,6 +175,6 @@ class RegisterExportView(LoginRequiredMixin, ExportView, View):
                 "county": user.county.name, "date": f"{timezone.localdate():%Y%m%d}",
             },
             sheet_title=_("建档立卡登记册"),
-            count_up_to=lambda limit: exports.register_members(user)[:limit].count(),
+            count_up_to=lambda limit: exports.register_row_count(user, limit),
             text_columns=exports.register_text_columns(),
         )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cases import exports
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
@@ -255,3 +256,23 @@ def test_a_job_lost_by_its_worker_is_marked_failed_when_files_expire(
     waiting.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and not job.is_busy
     assert waiting.status == ExportJob.Status.QUEUED
+
+
+@pytest.mark.usefixtures("background_past_two_rows")
+def test_a_job_whose_rows_do_not_fit_excel_says_why_on_its_page(
+    client, county_a_clerk, members_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(exports, "XLSX_MAX_TEXT", 3)  # the members' names are longer
+    client.force_login(county_a_clerk)
+
+    get_and_commit(
+        client, django_capture_on_commit_callbacks, reverse("cases:member_list"),
+        {"export": "xlsx"},
+    )
+
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED and not job.file
+    assert not job.log.completed
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "超过了 Excel 一个单元格的上限" in page
+    assert "请改用 CSV 导出" in page

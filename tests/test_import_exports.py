@@ -13,7 +13,7 @@ from django_tables2.rows import BoundRow
 from openpyxl import load_workbook
 
 from cases import exports
-from cases.exports import TooManyRowsForExcel, export_rows, write_xlsx
+from cases.exports import DoesNotFitExcel, export_rows, write_xlsx
 from cases.models import ExportLog, Member
 from cases.validators import mask_id_number
 from tests.factories import DividendPaymentFactory, HouseholdFactory, MemberFactory
@@ -147,8 +147,29 @@ def test_the_xlsx_writer_keeps_types_formats_and_text(tmp_path):
 
 def test_the_xlsx_writer_refuses_more_rows_than_a_sheet_holds(tmp_path, monkeypatch):
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
-    with (tmp_path / "out.xlsx").open("wb") as output, pytest.raises(TooManyRowsForExcel):
+    with (tmp_path / "out.xlsx").open("wb") as output, pytest.raises(DoesNotFitExcel):
         write_xlsx([["名称"], ["一"], ["二"], ["三"]], output, "名单")
+
+
+def test_the_xlsx_writer_refuses_a_text_longer_than_a_cell_holds(tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_TEXT", 5)
+    with (tmp_path / "out.xlsx").open("wb") as output, pytest.raises(
+        DoesNotFitExcel, match="第 3 行“诉求”有 6 个字"
+    ):
+        write_xlsx([["名称", "诉求"], ["一", "五个字正好"], ["二", "六个字多一个"]], output, "名单")
+
+
+def test_text_shaped_like_xlsxwriter_markup_stays_text(tmp_path):
+    """XlsxWriter copies a string that starts with <r> and ends with </r> into the file as
+    XML: from a name or a demand, that would be a formula in the register export."""
+    injected = ('<r><t>x</t></r></is></c><c r="B2"><f>HYPERLINK("http://evil")</f></c>'
+                '<c r="C2" t="inlineStr"><is><r><t>y</t></r>')
+    path = tmp_path / "out.xlsx"
+    with path.open("wb") as output:
+        write_xlsx([["名称", "其他"], [injected, "乙"]], output, "名单")
+    sheet = load_workbook(path).active
+    assert sheet["A2"].value == "'" + injected
+    assert sheet["B2"].value == "乙" and sheet["B2"].data_type == "s"
 
 
 def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(
@@ -184,3 +205,21 @@ def test_a_register_export_past_the_sheet_limit_returns_to_the_import_page(
 
     assert response.status_code == 302
     assert response.url == reverse("imports:index")
+
+
+def test_the_register_counts_a_row_for_each_household_without_members(
+    client, county_a, county_a_clerk, monkeypatch
+):
+    MemberFactory(household__village__township__county=county_a)
+    HouseholdFactory(village__township__county=county_a)
+    HouseholdFactory(village__township__county=county_a)
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    client.force_login(county_a_clerk)
+
+    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+
+    assert response.status_code == 302
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+    assert response.status_code == 200
+    assert len(sheet_rows(response)) == 4  # the header and three rows

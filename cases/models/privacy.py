@@ -95,6 +95,8 @@ class ExportJob(models.Model):
     rows_written = models.PositiveIntegerField(_("已写行数"), default=0)
     file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Why the file could not be made, when the user can do something about it.
+    failure = models.TextField(_("失败原因"), blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 

@@ -364,7 +364,8 @@ class Command(BaseCommand):
         rows = 0
         with connection.chunked_cursor() as cursor:
             cursor.execute(
-                f"SELECT id_number FROM {Member._meta.db_table} WHERE county_id = %s",  # noqa: S608
+                f"SELECT id_number FROM {Member._meta.db_table} "  # noqa: S608
+                "WHERE county_id = %s AND archived_at IS NULL",
                 [self.user.county_id],
             )
             while batch := cursor.fetchmany(2000):
