@@ -172,12 +172,14 @@ def test_text_shaped_like_xlsxwriter_markup_stays_text(tmp_path):
     assert sheet["B2"].value == "乙" and sheet["B2"].data_type == "s"
 
 
-def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(
-    client, county_a, county_a_clerk, monkeypatch
-):
-    for _ in range(3):
-        MemberFactory(household__village__township__county=county_a)
+@pytest.fixture
+def sheet_holds_two_of_three_members(county_a, monkeypatch):
+    MemberFactory.create_batch(3, household__village__township__county=county_a)
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+
+
+@pytest.mark.usefixtures("sheet_holds_two_of_three_members")
+def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(client, county_a_clerk):
     client.force_login(county_a_clerk)
     url = reverse("cases:member_list")
 
@@ -193,12 +195,10 @@ def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(
     assert b"".join(csv_response.streaming_content).decode().count("\n") == 4
 
 
+@pytest.mark.usefixtures("sheet_holds_two_of_three_members")
 def test_a_register_export_past_the_sheet_limit_returns_to_the_import_page(
-    client, county_a, county_a_clerk, monkeypatch
+    client, county_a_clerk
 ):
-    for _ in range(3):
-        MemberFactory(household__village__township__county=county_a)
-    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
     client.force_login(county_a_clerk)
 
     response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
