@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Idle and absolute session limits, and no-store on every signed-in page.
     "accounts.sessions.SessionSecurityMiddleware",
+    # Administrators pass the second factor before any page (they see every county).
+    "accounts.middleware.AdministratorSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

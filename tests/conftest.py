@@ -26,6 +26,15 @@ def verify_second_factor(client, user):
     return device
 
 
+def sign_in(client, user):
+    """Logs the client in as ``user``; an administrator also passes the second factor, without
+    which the portal shows administrators nothing (accounts.middleware)."""
+    client.force_login(user)
+    if user.is_administrator:
+        verify_second_factor(client, user)
+    return client
+
+
 @pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's admin_client, past the second factor Django admin requires."""

@@ -23,6 +23,7 @@ from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
 from imports.kinds import KINDS
 from imports.models import ImportRun
+from tests.conftest import sign_in
 from tests.test_lists import LISTS
 
 # Routes the matrix does not try, each with the reason it does not need to.
@@ -180,7 +181,7 @@ def test_every_object_route_as_every_role(
                       ("admin", administrator)):
         clients[key] = Client()
         if user is not None:
-            clients[key].force_login(user)
+            sign_in(clients[key], user)
     covered = []
     for name, _kwargs in object_routes():
         for url_kwargs, record in object_targets(name, world_b):

@@ -29,6 +29,7 @@ from cases.indicators import (
     format_figure,
     indicator_rows,
 )
+from tests.conftest import sign_in
 from tests.factories import (
     AdvancedCollectiveFactory,
     EmploymentFactory,
@@ -119,9 +120,7 @@ def build_records(county, n):
 
 
 def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 def card_links(content):

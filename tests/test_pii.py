@@ -36,6 +36,7 @@ from cases.crypto import (
 from cases.models import ExportLog, LaborModel, Member, RevealLog
 from cases.privacy import counted_rows, start_export
 from cases.validators import build_resident_id, mask_id_number, mask_phone
+from tests.conftest import sign_in
 from tests.factories import (
     HouseholdFactory,
     LaborModelFactory,
@@ -327,7 +328,7 @@ class TestReveal:
         ("no_role_user", 404),
     ])
     def test_nobody_else_sees_it_or_leaves_a_log(self, client, member_a, request, who, status):
-        client.force_login(request.getfixturevalue(who))
+        sign_in(client, request.getfixturevalue(who))
         response = client.post(reveal_url(member_a, "id_number"))
         assert response.status_code == status
         assert ID_ENDING_IN_X not in response.content.decode()

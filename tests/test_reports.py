@@ -25,6 +25,7 @@ from cases.indicators import (
 )
 from cases.models import IndicatorTarget
 from cases.views.reports import money_text
+from tests.conftest import sign_in
 from tests.factories import (
     FinanceAgreementFactory,
     HouseholdFactory,
@@ -46,8 +47,7 @@ def visible_text(response):
 
 
 def login(client, user):
-    client.force_login(user)
-    return client
+    return sign_in(client, user)
 
 
 def grid_data(year, counties, values=None):

@@ -24,6 +24,7 @@ from cases.services import (
     record_submit,
     records_bulk_approve,
 )
+from tests.conftest import sign_in
 from tests.factories import (
     EmploymentFactory,
     HouseholdFactory,
@@ -386,7 +387,7 @@ class TestDecisionViews:
     def test_others_get_403_and_nothing_changes(
         self, client, request, household, user_fixture, queue_url, bulk_url
     ):
-        client.force_login(request.getfixturevalue(user_fixture))
+        sign_in(client, request.getfixturevalue(user_fixture))
         before = stored(household)
         assert client.post(approve_url(household)).status_code == 403
         assert client.post(return_url(household), {"comment": "x"}).status_code == 403
