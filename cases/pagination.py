@@ -96,6 +96,10 @@ class ScalablePaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        # Far past the estimate is past the end, and an OFFSET past the database's integers
+        # (``?page=99999999999999999999``) would be a server error.
+        if number > 2 * self.num_pages + 1:
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number):

@@ -14,6 +14,7 @@ same period.
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,20 @@ def guess_kind(data):
     if data.get("year"):
         return YEAR
     return AS_OF
+
+
+def bounded_date_field(label):
+    """A date within the programme's years: a date far outside them (0001-01-01, 9999-12-31)
+    is a field error, never a computation that overflows."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=date_input(),
+        validators=[
+            MinValueValidator(datetime.date(FIRST_YEAR, 1, 1)),
+            MaxValueValidator(datetime.date(LAST_YEAR, 12, 31)),
+        ],
+    )
 
 
 def date_input():
@@ -59,7 +74,7 @@ class PeriodFields(forms.Form):
         ),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    as_of = forms.DateField(label=_("截至日期"), required=False, widget=date_input())
+    as_of = bounded_date_field(_("截至日期"))
     year = forms.IntegerField(
         label=_("年度"),
         required=False,
@@ -81,8 +96,8 @@ class PeriodFields(forms.Form):
         ),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    start = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
-    end = forms.DateField(label=_("结束日期"), required=False, widget=date_input())
+    start = bounded_date_field(_("开始日期"))
+    end = bounded_date_field(_("结束日期"))
     include_submitted = forms.BooleanField(
         label=_("含待审核数据"),
         required=False,
