@@ -28,6 +28,7 @@ from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cases import exports, privacy
@@ -113,7 +114,12 @@ def content_for(log):
     request.GET = QueryDict(log.query)
     request.user = user
     request.resolver_match = match = resolve(log.path)
-    view = match.func.view_class()
+    # A class-based list view is its own class; a function view that builds its list view
+    # from the request (a dashboard drill-down) says how through ``export_view``.
+    view_function = match.func
+    if not hasattr(view_function, "view_class"):
+        view_function = view_function.export_view(request, *match.args, **match.kwargs)
+    view = view_function.view_class(**view_function.view_initkwargs)
     view.setup(request, *match.args, **match.kwargs)
     return view.export_content(log.file_format)
 
@@ -153,7 +159,8 @@ def build_export(job_id):
         return
     except Exception:
         logger.exception("export job %s failed", job.pk)
-        _fail(job)
+        _fail(job, _("导出时出错（任务编号 %(job)s），文件没有生成。请稍后重试；如果仍然失败，"
+                     "请把任务编号告诉系统管理员。") % {"job": job.pk})
         return
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE, file=job.file.name, rows_written=job.rows_written,
@@ -177,7 +184,11 @@ def purge_expired_exports():
     ExportJob.objects.filter(
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
         log__exported_at__lt=cutoff,
-    ).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+    ).update(
+        status=ExportJob.Status.FAILED,
+        failure=_("导出任务中断（后台任务停止或超时），文件没有生成。请重新导出。"),
+        finished_at=timezone.now(),
+    )
     expired = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff)
     for job in expired:
         job.file.delete(save=False)

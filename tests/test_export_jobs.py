@@ -16,6 +16,7 @@ from cases import exports
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
+from tests.test_dashboard import AS_OF_PARAMS, build_records
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -276,3 +277,60 @@ def test_a_job_whose_rows_do_not_fit_excel_says_why_on_its_page(
     page = client.get(job.get_absolute_url()).content.decode()
     assert "超过了 Excel 一个单元格的上限" in page
     assert "请改用 CSV 导出" in page
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_large_drill_down_export_is_made_in_the_background_like_the_streamed_one(
+    client, county_a, city_reviewer, settings, django_capture_on_commit_callbacks, file_format
+):
+    """Issue 20, finding 8: a dashboard drill-down (a function view) past the background
+    threshold failed with "'function' object has no attribute 'view_class'"."""
+    build_records(county_a, 2)
+    client.force_login(city_reviewer)
+    url = reverse("cases:indicator_list", args=["people_trained"])
+    query = {**AS_OF_PARAMS, "export": file_format}
+    streamed_file = streamed(client.get(url, query))
+    settings.EXPORT_BACKGROUND_ROWS = 1
+
+    response = get_and_commit(client, django_capture_on_commit_callbacks, url, query)
+
+    job = ExportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.failure) == (ExportJob.Status.DONE, "")
+    if file_format == "csv":
+        assert download(client, job) == streamed_file
+    else:
+        sheet_rows = [list(load_workbook(io.BytesIO(data)).active.values)
+                      for data in (download(client, job), streamed_file)]
+        assert sheet_rows[0] == sheet_rows[1] and len(sheet_rows[0]) > 2
+
+
+@pytest.mark.usefixtures("background_past_two_rows")
+def test_a_job_that_fails_says_so_with_its_number_on_its_page(
+    client, county_a_clerk, members_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(log):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("cases.export_jobs.content_for", broken)
+    client.force_login(county_a_clerk)
+    get_and_commit(client, django_capture_on_commit_callbacks, reverse("cases:member_list"),
+                   {"export": "csv"})
+
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert job.failure and job.failure in page and str(job.pk) in job.failure
+    assert "database went away" not in page
+
+
+def test_a_lost_job_says_why_it_failed(client, county_a_clerk, settings):
+    job = ExportJobFactory(log__user=county_a_clerk, status=ExportJob.Status.RUNNING)
+    ExportLog.objects.filter(pk=job.log.pk).update(
+        exported_at=timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS + 1)
+    )
+    purge_expired_exports()
+    job.refresh_from_db()
+    client.force_login(county_a_clerk)
+    assert job.failure and job.failure in client.get(job.get_absolute_url()).content.decode()

@@ -353,9 +353,10 @@ def _county_from_request(request):
         raise Http404 from error
 
 
-def indicator_list(request, key):
-    """The rows behind the figure of indicator ``key`` (``?county=`` for one county's), with
-    the list page of that kind of row: its table, filters and exports."""
+def indicator_list_view(request, key):
+    """The list view (from ``as_view``) of the rows behind indicator ``key``'s figure for the
+    request's period and county. A background export rebuilds its content through this too
+    (``cases.export_jobs.content_for``)."""
     definition = DEFINITIONS.get(key)
     if definition is None:
         raise Http404
@@ -369,9 +370,15 @@ def indicator_list(request, key):
     county = _county_from_request(request) if request.user.is_authenticated else None
     if county is not None:
         rows = rows.filter(county=county)
-    view = _indicator_list_view(rows.model).as_view(
+    return _indicator_list_view(rows.model).as_view(
         rows=rows, definition=definition, period_form=form, county=county
     )
+
+
+def indicator_list(request, key):
+    """The rows behind the figure of indicator ``key`` (``?county=`` for one county's), with
+    the list page of that kind of row: its table, filters and exports."""
+    view = indicator_list_view(request, key)
     with use_read_replica():
         response = view(request)
         # Rendered here, so the page's rows are read in this block (the replica, if any).
@@ -379,3 +386,5 @@ def indicator_list(request, key):
             response.render()
     return response
 
+
+indicator_list.export_view = indicator_list_view
