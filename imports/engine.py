@@ -9,14 +9,15 @@ rolls everything back. A preview is the same pass with writing off, so the count
 exactly what the import will do.
 """
 
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases.exports import chunks
 from imports.columns import BooleanColumn, ChoiceColumn, DateColumn, NumberColumn
-from imports.readers import normalise_header, open_table
+from imports.readers import FileProblem, normalise_header, open_table
 
 CHUNK_ROWS = 2000
 WRITE_BATCH = 1000
@@ -31,21 +32,38 @@ class ImportInvalid(Exception):
 
 
 class Report:
-    """What a pass found: counts per kind of record, and the errors (all counted, the first
-    ``max_errors`` kept with row, column and message)."""
+    """What a pass found: counts per kind of record, and the errors. Every error is counted, in
+    all and per column; the first ``max_errors`` are kept with row, column and message, at most
+    ``ERRORS_PER_COLUMN`` of one column (a column wrong on every row does not crowd out the
+    others) and each message cut to ``MESSAGE_CHARS`` (a message may quote the cell)."""
+
+    ERRORS_PER_COLUMN = 100
+    MESSAGE_CHARS = 300
 
     def __init__(self, max_errors=1000):
         self.max_errors = max_errors
         self.errors = []
         self.error_count = 0
+        self.errors_by_column = Counter()
         self.warnings = []
         self.rows = 0
         self.counts = defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
 
     def error(self, row, column, message):
+        column = str(column or "")
         self.error_count += 1
-        if len(self.errors) < self.max_errors:
-            self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+        self.errors_by_column[column] += 1
+        if (len(self.errors) < self.max_errors
+                and self.errors_by_column[column] <= self.ERRORS_PER_COLUMN):
+            message = str(message)
+            if len(message) > self.MESSAGE_CHARS:
+                message = message[: self.MESSAGE_CHARS - 1] + "…"
+            self.errors.append({"row": row, "column": column, "message": message})
+
+    def columns_cut_short(self):
+        """(column, errors counted) of the columns with more errors than are kept."""
+        return [(column, count) for column, count in self.errors_by_column.items()
+                if count > self.ERRORS_PER_COLUMN]
 
     def count(self, label, outcome, n=1):
         self.counts[str(label)][outcome] += n
@@ -191,11 +209,13 @@ def is_blank_row(values):
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
-def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000):
+def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000,
+             deadline=None):
     """Validate (and with ``write`` also write) the file as ``kind``; returns the Report.
 
     ``progress(processed, total)`` is called after every chunk. With ``write`` the caller must
-    hold a transaction open: ``ImportInvalid`` is raised if any row is invalid.
+    hold a transaction open: ``ImportInvalid`` is raised if any row is invalid. Past
+    ``deadline`` (a ``time.monotonic()`` value) the pass stops with a ``FileProblem``.
     """
     report = Report(max_errors)
     table = open_table(fileobj, name, kind.layout.known_headers())
@@ -223,6 +243,12 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
                 raise ImportInvalid(report)
             if progress:
                 progress(report.rows, max(table.estimated_rows, report.rows))
+            if deadline is not None and time.monotonic() > deadline:
+                raise FileProblem(
+                    _("文件太大,在网页请求的时限内处理不完(已处理 %(rows)s 行),未写入任何数据:"
+                      "请分成几个较小的文件导入,或请系统管理员启用后台任务。")
+                    % {"rows": report.rows}
+                )
         processor.finish()
         if not report.rows and not report.error_count:
             report.error(table.header_row, "", _("文件中只有表头,没有数据行。"))

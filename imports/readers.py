@@ -4,16 +4,23 @@
 openpyxl's read-only mode and a .csv through a decoding text stream, so a 100,000-row file is
 never held in memory at once. Problems with the file as a whole raise ``FileProblem`` with a
 message for the user; problems with one cell are left to the columns that read them.
+
+Before any row is read, the file is streamed once for its limits (``IMPORT_MAX_ROWS`` rows,
+``IMPORT_MAX_CELL_CHARS`` characters in a cell) and, for an .xlsx, for XML that no
+spreadsheet program writes (a DTD: external entities, "billion laughs"): a 365 KB .xlsx can
+unpack to a 300 MB cell, which openpyxl would otherwise hold in memory whole.
 """
 
 import codecs
 import csv
 import io
+import logging
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -24,10 +31,36 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls (and .doc) container
 HEADER_SEARCH_ROWS = 10
 MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
 CHUNK = 1 << 20
+# An XML row element of a worksheet (<row r="2">, <x:row>), and a DTD (<!DOCTYPE, <!ENTITY).
+XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+XML_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# UTF-8 takes at most 4 bytes a character; an entity (&#x10FFFF;) at most 10.
+XML_BYTES_PER_CHAR = 10
+
+logger = logging.getLogger("imports.files")
 
 
 class FileProblem(Exception):
     """The file cannot be read as a table; the message says why, for the user."""
+
+
+def too_many_rows():
+    return FileProblem(
+        _("文件超过 %(limit)s 行,请分成几个文件导入。") % {"limit": settings.IMPORT_MAX_ROWS}
+    )
+
+
+def cell_too_long(row=None):
+    limit = settings.IMPORT_MAX_CELL_CHARS
+    if row is None:
+        return FileProblem(
+            _("文件中有单元格超过 %(limit)s 个字符,不像登记表的内容:请检查文件后重新上传。")
+            % {"limit": limit}
+        )
+    return FileProblem(
+        _("第 %(row)s 行有单元格超过 %(limit)s 个字符,不像登记表的内容:请检查文件后重新上传。")
+        % {"row": row, "limit": limit}
+    )
 
 
 @dataclass
@@ -108,7 +141,66 @@ def normalise_header(value):
 #
 
 
+def check_xlsx_limits(fileobj):
+    """Streams every XML part of the .xlsx once, before openpyxl parses anything: refuses a DTD,
+    a run of text longer than a cell may hold, and more rows than ``IMPORT_MAX_ROWS``. Memory
+    stays at one chunk whatever the parts unpack to."""
+    longest_allowed = settings.IMPORT_MAX_CELL_CHARS * XML_BYTES_PER_CHAR
+    rows = 0
+    try:
+        archive = zipfile.ZipFile(fileobj)
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels")):
+                continue
+            in_sheet = member.filename.startswith("xl/worksheets/")
+            run = 0  # bytes since the last "<" or ">": the text or tag being read
+            tail = b""
+            with archive.open(member) as part:
+                while chunk := part.read(CHUNK):
+                    data = tail + chunk
+                    if XML_DTD.search(data):
+                        logger.warning("import file refused: %s declares a DTD", member.filename)
+                        raise FileProblem(
+                            _("文件中含有不允许的 XML 内容(DTD 或实体定义),不是 Excel 或 WPS "
+                              "保存的普通表格:请在 Excel 中另存为 .xlsx 后重新上传。")
+                        )
+                    if in_sheet:
+                        rows += len(XML_ROW.findall(data))
+                        if rows > settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS:
+                            raise too_many_rows()
+                    run = _longest_run(chunk, run, longest_allowed)
+                    tail = _unfinished_tag(data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+        raise FileProblem(
+            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存为 .xlsx。")
+        ) from error
+    finally:
+        fileobj.seek(0)
+
+
+def _longest_run(chunk, run, longest_allowed):
+    """The length of the run of bytes without "<" or ">" that ``chunk`` ends with, given the
+    ``run`` the previous chunk ended with; raises when any run passes ``longest_allowed``."""
+    pieces = re.split(rb"[<>]", chunk)
+    # The first piece continues the previous chunk's run; the last goes on into the next chunk.
+    first = run + len(pieces[0])
+    if max(first, max(map(len, pieces[1:]), default=0)) > longest_allowed:
+        raise cell_too_long()
+    return first if len(pieces) == 1 else len(pieces[-1])
+
+
+def _unfinished_tag(data):
+    """The end of ``data`` from its last "<", if that may be the start of a row element or a
+    DTD cut in two by the chunk boundary (a complete one was counted already)."""
+    last = data.rfind(b"<")
+    candidate = data[last:] if last != -1 else b""
+    if len(candidate) >= 16 or XML_ROW.match(candidate) or XML_DTD.match(candidate):
+        return b""
+    return candidate
+
+
 def _open_xlsx(fileobj, known_headers):
+    check_xlsx_limits(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -178,9 +270,14 @@ def detect_encoding(fileobj):
 
 
 def _count_lines(fileobj):
+    """The file's lines, counted before any row is read: past ``IMPORT_MAX_ROWS`` (and the
+    title rows a header may have above it) the file is refused at once."""
     count = 0
     while chunk := fileobj.read(CHUNK):
         count += chunk.count(b"\n")
+        if count > settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS:
+            fileobj.seek(0)
+            raise too_many_rows()
     fileobj.seek(0)
     return count
 
@@ -204,8 +301,12 @@ def _open_csv(fileobj, known_headers):
     reader = csv.reader(text, dialect)
 
     def values():
+        limit = settings.IMPORT_MAX_CELL_CHARS
         try:
-            yield from enumerate(reader, start=1)
+            for row_number, row in enumerate(reader, start=1):
+                if any(len(value) > limit for value in row):
+                    raise cell_too_long(row_number)
+                yield row_number, row
         except csv.Error as error:
             raise FileProblem(
                 _("CSV 文件第 %(row)s 行格式有误:%(error)s") % {

@@ -1,11 +1,16 @@
 """Running an import: the preview (validate, write nothing) and the import (validate and write
 in one transaction), each recording its counts, errors and progress on the ImportRun."""
 
+import datetime
 import logging
+import time
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 
 from cases.summaries import data_changed
 from imports.engine import ImportInvalid, run_pass
@@ -49,7 +54,11 @@ def _record(run, report, status):
     run.unchanged_count = report.total("unchanged")
     run.error_count = report.error_count
     run.errors = report.errors
-    run.warnings = [str(warning) for warning in report.warnings]
+    run.warnings = [str(warning) for warning in report.warnings] + [
+        _("“%(column)s”列共有 %(count)s 处错误,下面只列出前 %(shown)s 处。")
+        % {"column": column or _("整个文件"), "count": count, "shown": report.ERRORS_PER_COLUMN}
+        for column, count in report.columns_cut_short()
+    ]
     run.summary = {label: dict(counts) for label, counts in report.counts.items()}
     run.finished_at = timezone.now()
     run.save()
@@ -63,6 +72,59 @@ def _fail(run, message):
     run.save()
 
 
+def _deadline():
+    """When an inline pass (the immediate task backend, inside the web request) must stop: well
+    before the web server kills the request and leaves the run "checking" for ever. A worker
+    has no such limit."""
+    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend):
+        return time.monotonic() + settings.IMPORT_INLINE_SECONDS
+    return None
+
+
+def import_runs_fail_lost():
+    """Marks failed, with the reason, every run waiting or running for longer than
+    ``IMPORT_RUN_TIMEOUT_MINUTES``: its task died (a worker killed, a request timed out) and
+    nothing else will ever finish it. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=settings.IMPORT_RUN_TIMEOUT_MINUTES)
+    reason = _("检查或导入没有在 %(minutes)s 分钟内完成(后台任务中断或超时),未写入任何数据:"
+               "请重新上传文件。") % {"minutes": settings.IMPORT_RUN_TIMEOUT_MINUTES}
+    errors = [{"row": "", "column": "", "message": reason}]
+    checking = ImportRun.objects.filter(
+        status__in=[ImportStatus.PENDING, ImportStatus.VALIDATING], created_at__lt=cutoff
+    ).update(status=ImportStatus.INVALID, errors=errors, error_count=1, finished_at=timezone.now())
+    importing = ImportRun.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.IMPORTING], confirmed_at__lt=cutoff
+    ).update(status=ImportStatus.FAILED, errors=errors, error_count=1, finished_at=timezone.now())
+    for count, phase in ((checking, "check"), (importing, "import")):
+        if count:
+            logger.warning("%s import run(s) lost during the %s marked failed", count, phase)
+    return checking + importing
+
+
+def import_files_purge():
+    """Deletes the uploaded files of runs that ended (imported, invalid, failed) more than
+    ``IMPORT_FILE_DAYS`` ago: they hold whole ID numbers, and the run keeps its counts and
+    errors without them. A preview left unconfirmed that long is closed as well. Returns how
+    many files were deleted."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.IMPORT_FILE_DAYS)
+    ImportRun.objects.filter(status=ImportStatus.VALIDATED, finished_at__lt=cutoff).update(
+        status=ImportStatus.INVALID, error_count=1,
+        errors=[{"row": "", "column": "", "message": _(
+            "检查通过后 %(days)s 天内没有确认导入,文件已按保留期限删除:请重新上传。"
+        ) % {"days": settings.IMPORT_FILE_DAYS}}],
+    )
+    ended = ImportRun.objects.filter(
+        status__in=[ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.FAILED],
+        finished_at__lt=cutoff,
+    ).exclude(file="")
+    deleted = 0
+    for run in ended.only("pk", "file"):
+        run.file.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(file="")
+        deleted += 1
+    return deleted
+
+
 def import_run_preview(run):
     """Validate the whole file and record what an import would do; writes no records."""
     kind = get_kind(run.kind)
@@ -72,6 +134,7 @@ def import_run_preview(run):
             report = run_pass(
                 kind, stored, run.file_name, run.created_by, write=False, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
+                deadline=_deadline(),
             )
     except FileProblem as problem:
         _fail(run, problem)
@@ -95,6 +158,7 @@ def import_run_apply(run):
             report = run_pass(
                 kind, stored, run.file_name, run.created_by, write=True, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
+                deadline=_deadline(),
             )
             # Bulk writes send no signals: mark the county's dashboard figures as changed here,
             # in the same transaction.

@@ -21,7 +21,7 @@ from imports import exports, tasks
 from imports.forms import ImportUploadForm
 from imports.kinds import KINDS, get_kind
 from imports.models import ImportRun, ImportStatus
-from imports.services import import_run_create
+from imports.services import import_run_create, import_runs_fail_lost
 
 ERRORS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
@@ -49,7 +49,11 @@ def import_index(request):
     """The upload form, the templates and the county's earlier imports."""
     user = request.user
     _require_importer(user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    import_runs_fail_lost()
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None,
+        upload_too_large=getattr(request, "upload_too_large", False),
+    )
     if request.method == "POST" and form.is_valid():
         _require_importer(user, get_kind(form.cleaned_data["kind"]))
         run = import_run_create(
@@ -79,6 +83,7 @@ def _scoped_run(request, pk, action="view"):
 def run_detail(request, pk):
     """The preview while the run awaits confirmation, the result once imported; the errors
     (with row, column and message) paginated."""
+    import_runs_fail_lost()
     run = _scoped_run(request, pk)
     errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/run_detail.html", {
@@ -92,6 +97,7 @@ def run_detail(request, pk):
 @require_GET
 def run_progress(request, pk):
     """For the page's progress bar (static/js/import-progress.js)."""
+    import_runs_fail_lost()
     run = _scoped_run(request, pk)
     return JsonResponse({
         "status": run.status, "status_label": run.get_status_display(),

@@ -212,6 +212,24 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
+# Imports: limits checked while the upload and then the file are streamed, before any row is
+# read (imports.uploads, imports.readers); a run waiting or running longer than
+# IMPORT_RUN_TIMEOUT_MINUTES was lost (a worker stopped) and is marked failed; an inline run
+# (TASKS_BACKEND=immediate, in the web request) stops after IMPORT_INLINE_SECONDS, under the
+# web server's 120-second timeout. Uploaded files are deleted IMPORT_FILE_DAYS after their run
+# ends (the run keeps its counts and errors).
+IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "50"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "2000"))
+IMPORT_RUN_TIMEOUT_MINUTES = int(os.environ.get("IMPORT_RUN_TIMEOUT_MINUTES", "60"))
+IMPORT_INLINE_SECONDS = int(os.environ.get("IMPORT_INLINE_SECONDS", "90"))
+IMPORT_FILE_DAYS = int(os.environ.get("IMPORT_FILE_DAYS", "7"))
+FILE_UPLOAD_HANDLERS = [
+    "imports.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Background jobs (imports and large exports). "immediate" runs a job inline, in the request
 # that starts it; "database" queues it in the database for `manage.py db_worker`
 # (django-tasks-db).
