@@ -1,4 +1,4 @@
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.expressions import Col
 
@@ -9,6 +9,7 @@ from cases.crypto import (
     resident_id_digest,
     resident_id_tail_digest,
 )
+from cases.uniqueness import refuse_duplicate
 from cases.validators import validate_resident_id
 
 
@@ -143,13 +144,17 @@ class HashedIEndsWith(HashedEndsWith):
     lookup_name = "iendswith"
 
 
-def validate_resident_id_unique(instance, exclude, message, field_name="id_number"):
+def validate_resident_id_unique(instance, exclude, field_name="id_number"):
     """Model.validate_unique for an encrypted ID number: the unique column is the hash, which
     no form shows, so the check runs whenever the number itself is validated and the error
-    lands on the number's field."""
+    lands on the number's field (the same error wherever the other record is:
+    ``cases.uniqueness``)."""
     value = getattr(instance, field_name)
     if not value or (exclude and field_name in exclude):
         return
     others = instance._meta.model._default_manager.exclude(pk=instance.pk)
-    if others.filter(**{f"{field_name}_digest": resident_id_digest(value)}).exists():
-        raise ValidationError({field_name: ValidationError(message, code="unique")})
+    refuse_duplicate(
+        instance, field_name,
+        others.filter(**{f"{field_name}_digest": resident_id_digest(value)}),
+        instance._meta.get_field(field_name).verbose_name,
+    )

@@ -13,6 +13,7 @@ from cases.choices import HonourLevel, ReviewStatus
 from cases.indicators import Period, compute_indicators
 from cases.models import AdvancedCollective, Enterprise, LaborModel
 from cases.summaries import dashboard_data, data_changed
+from cases.uniqueness import duplicate_message
 from cases.validators import build_resident_id
 from imports.models import ImportRun, ImportStatus
 from tests.factories import EnterpriseFactory, LaborModelFactory
@@ -137,7 +138,7 @@ def test_labor_model_rows_are_checked_like_the_form(clerk_client, county_b):
     by_row = {(e["row"], e["column"]): e["message"] for e in run.errors}
     assert by_row[(2, "授予年份")] == "年份应在1950年到今年之间。"
     assert "必填" in by_row[(3, "身份证号")]
-    assert "其他县区" in by_row[(4, "身份证号")]
+    assert by_row[(4, "身份证号")] == duplicate_message("身份证号")
     assert "炼钢" in by_row[(5, "专长领域")]
     assert "正阳县" in by_row[(6, "县区")]
     assert LaborModel.objects.filter(county__name="汝南县").count() == 0

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.choices import PovertyStatus, Relation
 from cases.models import Household, IndustryProject, Member, Pairing
+from cases.uniqueness import duplicate_message
 from cases.validators import (
     build_resident_id,
     mask_id_number,
@@ -96,7 +97,7 @@ class TestUniqueness:
         duplicate = HouseholdFactory.build(
             register_number=existing.register_number, village=existing.village
         )
-        assert field_errors(duplicate)["register_number"] == ["该户编号已登记。"]
+        assert field_errors(duplicate)["register_number"] == [duplicate_message("户编号")]
 
     def test_duplicate_register_number_is_refused_by_the_database(self, db):
         existing = HouseholdFactory()
@@ -106,7 +107,7 @@ class TestUniqueness:
     def test_duplicate_id_number_is_a_field_error(self, db):
         existing = MemberFactory()
         duplicate = MemberFactory.build(household=existing.household, id_number=existing.id_number)
-        assert field_errors(duplicate)["id_number"] == ["该身份证号已登记。"]
+        assert field_errors(duplicate)["id_number"] == [duplicate_message("身份证号")]
 
     def test_one_head_per_household(self, db):
         household = HouseholdFactory()

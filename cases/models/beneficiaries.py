@@ -22,6 +22,7 @@ from cases.fields import (
     validate_resident_id_unique,
 )
 from cases.querysets import ActiveQuerySet
+from cases.uniqueness import refuse_duplicate
 from cases.validators import (
     ID_PATTERN,
     birth_date_from_id,
@@ -140,6 +141,18 @@ class Household(ReviewedRecord):
     def exit_year(self):
         return self.exit_date.year if self.exit_date else None
 
+    def validate_unique(self, exclude=None):
+        # The register number's uniqueness answers the same wherever the other household is
+        # (cases.uniqueness), instead of the field's own message.
+        exclude = set(exclude or ())
+        super().validate_unique(exclude | {"register_number"})
+        if self.register_number and "register_number" not in exclude:
+            refuse_duplicate(
+                self, "register_number",
+                Household.objects.exclude(pk=self.pk).filter(register_number=self.register_number),
+                self._meta.get_field("register_number").verbose_name,
+            )
+
     def clean(self):
         errors = {}
         if self.status == PovertyStatus.EXITED and not self.exit_date:
@@ -214,7 +227,7 @@ class Member(CountyOwned):
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)
-        validate_resident_id_unique(self, exclude, _("该身份证号已登记。"))
+        validate_resident_id_unique(self, exclude)
 
     def clean(self):
         # Runs even when the number failed its own validation (Model.full_clean): only a

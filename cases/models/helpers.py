@@ -72,7 +72,7 @@ class LaborModel(ReviewedRecord):
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)
-        validate_resident_id_unique(self, exclude, _("已有劳模使用该身份证号。"))
+        validate_resident_id_unique(self, exclude)
 
 
 class AdvancedCollective(ReviewedRecord):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from cases.choices import ReviewStatus
+from cases.uniqueness import duplicate_message, log_cross_county_collision
 from imports import keys
 from imports.bulk import insert_with_history
 from imports.columns import CodeColumn, Column, ListColumn
@@ -269,10 +270,11 @@ class FlatProcessor:
         report = self.report
         errors_before = report.error_count
         if existing is not None and existing.county_id != self.county.pk:
-            report.error(
-                row, self.headers[self.kind.key_fields[0]],
-                _("该记录已由其他县区登记,不能在本县区导入。"),
+            log_cross_county_collision(
+                self.model, self.kind.key_fields[0], self.county.pk, self.user
             )
+            header = self.headers[self.kind.key_fields[0]]
+            report.error(row, header, duplicate_message(header))
             return None
         record = existing if existing is not None else self.model(
             county_id=self.county.pk, recorded_by=self.user

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from cases.choices import Relation, ReviewStatus
 from cases.crypto import resident_id_digest
 from cases.models import Household, Member, PovertyCause, Village
+from cases.uniqueness import duplicate_message, log_cross_county_collision
 from cases.validators import birth_date_from_id, sex_from_id
 from imports import keys
 from imports.bulk import insert_with_history
@@ -320,11 +321,10 @@ class HouseholdProcessor:
         errors_before = report.error_count
         if existing is not None:
             if existing.county_id != self.county.pk:
-                report.error(
-                    row, register_number.header,
-                    _("户编号“%(number)s”已由其他县区登记,不能在本县区导入。")
-                    % {"number": data[register_number]},
+                log_cross_county_collision(
+                    Household, "register_number", self.county.pk, self.user
                 )
+                report.error(row, register_number.header, duplicate_message(register_number.header))
                 return None
             if existing.archived_at:
                 report.error(
@@ -429,9 +429,8 @@ class HouseholdProcessor:
         if data[relation] != Relation.HEAD:
             self.not_heads.add(identity)
         if existing is not None and existing.county_id != self.county.pk:
-            report.error(
-                row, id_number.header, _("该身份证号已在其他县区登记,不能在本县区导入。")
-            )
+            log_cross_county_collision(Member, "id_number", self.county.pk, self.user)
+            report.error(row, id_number.header, duplicate_message(id_number.header))
             return None
         if existing is not None and existing.archived_at:
             report.error(row, id_number.header, _("该成员已归档,不能通过导入修改。"))

@@ -1,0 +1,80 @@
+"""Finding 5 of the attack run: a clerk typing another county's member ID number, register
+number or labor model's ID number read "该身份证号已登记。" and learned that it was registered;
+nothing was logged. Now a duplicate gets the same message wherever the other record is, the
+message says how to have a record transferred (the city office), and an attempt that meets
+another county's record is logged as a WARNING (without the number)."""
+
+import logging
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.uniqueness import duplicate_message
+from tests.factories import (
+    HouseholdFactory,
+    LaborModelFactory,
+    MemberFactory,
+    TownshipFactory,
+    VillageFactory,
+    next_resident_id,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def village_in(county):
+    return VillageFactory(township=TownshipFactory(county=county))
+
+
+def new_member(county, id_number):
+    return MemberFactory.build(
+        household=HouseholdFactory(village=village_in(county)), id_number=id_number
+    )
+
+
+def new_household(county, register_number):
+    return HouseholdFactory.build(village=village_in(county), register_number=register_number)
+
+
+def new_labor_model(county, id_number):
+    return LaborModelFactory.build(county=county, id_number=id_number)
+
+
+def existing_value(kind, county):
+    if kind == "member":
+        return "id_number", MemberFactory(household__village=village_in(county)).id_number
+    if kind == "household":
+        return "register_number", HouseholdFactory(village=village_in(county)).register_number
+    return "id_number", LaborModelFactory(county=county, id_number=next_resident_id()).id_number
+
+
+BUILD = {"member": new_member, "household": new_household, "labormodel": new_labor_model}
+
+
+def refusal(record):
+    with pytest.raises(ValidationError) as caught:
+        record.full_clean()
+    return caught.value.message_dict
+
+
+@pytest.mark.parametrize("kind", ["member", "household", "labormodel"])
+def test_another_countys_number_gets_the_same_answer_as_an_own_one_and_is_logged(
+    kind, county_a, county_b, caplog
+):
+    field, theirs = existing_value(kind, county_b)
+    with caplog.at_level(logging.WARNING, logger="cases.security"):
+        across = refusal(BUILD[kind](county_a, theirs))[field]
+    logged = [record.getMessage() for record in caplog.records if record.name == "cases.security"]
+
+    caplog.clear()
+    _field, ours = existing_value(kind, county_a)
+    with caplog.at_level(logging.WARNING, logger="cases.security"):
+        within = refusal(BUILD[kind](county_a, ours))[field]
+
+    assert across == within
+    label = "户编号" if kind == "household" else "身份证号"
+    assert across == [duplicate_message(label)]
+    assert "市总工会" in across[0] and "已登记" not in across[0]
+    assert county_b.name not in across[0] and "其他县区" not in across[0]
+    assert len(logged) == 1 and field in logged[0] and theirs not in logged[0]
+    assert not [record for record in caplog.records if record.name == "cases.security"]
