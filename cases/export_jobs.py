@@ -8,8 +8,8 @@ download it (``cases.views.exports``) until it expires.
 
 The job rebuilds the content from the export's log (the view's path and query, and the user),
 with the same view and the same scoping and permission checks as the request, so it cannot
-export anything the request could not. A filter naming a whole ID number is kept masked in
-the log; such an export (a handful of rows at most) always streams.
+export anything the request could not. A filter naming a whole ID or phone number is kept
+masked in the log; such an export (a handful of rows at most) always streams.
 """
 
 import datetime
@@ -97,8 +97,9 @@ def export_response(request, view, file_format):
 
 def runs_in_background(request, rows):
     """Whether an export of ``rows`` rows is made by a job: past ``EXPORT_BACKGROUND_ROWS``,
-    unless its filter names a whole ID number, which the log (and so the job) keeps masked."""
-    if privacy.FULL_ID_NUMBER.search(request.GET.urlencode()):
+    unless its filter names a whole ID or phone number, which the log (and so the job) keeps
+    masked."""
+    if privacy.names_personal_number(request.GET.urlencode()):
         return False
     return rows > settings.EXPORT_BACKGROUND_ROWS
 

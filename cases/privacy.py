@@ -2,11 +2,15 @@
 and every export (PIPL's "minimum necessary": everything is masked unless someone with a need
 asks, and each time is recorded)."""
 
+import datetime
+import logging
 import re
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from cases.models import (
     AdvancedCollective,
@@ -19,6 +23,8 @@ from cases.models import (
 )
 from cases.validators import mask_id_number, mask_phone
 
+logger = logging.getLogger("cases.security")
+
 # The fields shown masked that may be revealed, per model.
 REVEALABLE_FIELDS = {
     Member: ("id_number", "phone"),
@@ -30,8 +36,21 @@ REVEALABLE_FIELDS = {
 # How each personal number is masked, wherever it is shown: pages, forms, history, messages.
 PERSONAL_NUMBER_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 EXPORT_PERMISSION = "cases.export_records"
-# A list searched by a whole ID number: the log keeps the filter, masked like everywhere else.
+# A list searched by a whole ID number or phone number: the log keeps the filter, masked like
+# everywhere else (a mobile number, or a landline with its area code).
 FULL_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+FULL_PHONE = re.compile(r"(?<![\d-])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\d-])")
+
+
+def masked_query(query):
+    """The query string ``query`` with every whole ID or phone number in it masked."""
+    query = FULL_ID_NUMBER.sub(lambda match: mask_id_number(match[0]), query)
+    return FULL_PHONE.sub(lambda match: mask_phone(match[0]), query)
+
+
+def names_personal_number(query):
+    """Whether ``query`` holds a whole ID or phone number (which its log keeps masked)."""
+    return bool(FULL_ID_NUMBER.search(query) or FULL_PHONE.search(query))
 
 
 def mask_personal_number(field_name, value):
@@ -56,10 +75,22 @@ def may_reveal(user, record):
     return bool(user.is_county_staff and user.county_id and record.county_id == user.county_id)
 
 
+class RevealLimitReached(Exception):
+    """The user has revealed ``REVEAL_LIMIT_PER_HOUR`` numbers in the last hour."""
+
+
 def reveal(user, record, field_name):
-    """The full value of ``field_name``, logged first. PermissionDenied unless ``may_reveal``."""
+    """The full value of ``field_name``, logged first. PermissionDenied unless ``may_reveal``;
+    ``RevealLimitReached`` past ``REVEAL_LIMIT_PER_HOUR`` reveals by the user in an hour (a
+    clerk calls a few people an hour; a script harvesting numbers is stopped, and logged)."""
     if not may_reveal(user, record):
         raise PermissionDenied
+    since = timezone.now() - datetime.timedelta(hours=1)
+    if RevealLog.objects.filter(user=user, revealed_at__gte=since).count() >= (
+        settings.REVEAL_LIMIT_PER_HOUR
+    ):
+        logger.warning("reveal refused for user %s: hourly limit reached", user.pk)
+        raise RevealLimitReached
     RevealLog.objects.create(
         user=user,
         content_type=ContentType.objects.get_for_model(record),
@@ -82,7 +113,7 @@ def start_export(request, file_format):
         user=request.user,
         list_name=request.resolver_match.view_name,
         path=request.path[:200],
-        query=FULL_ID_NUMBER.sub(lambda match: mask_id_number(match[0]), request.GET.urlencode()),
+        query=masked_query(request.GET.urlencode()),
         file_format=file_format,
     )
 

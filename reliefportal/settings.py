@@ -256,6 +256,9 @@ DASHBOARD_REFRESH_IN_BACKGROUND = TASKS_BACKEND == "database"
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "20000"))
 EXPORT_FILE_HOURS = int(os.environ.get("EXPORT_FILE_HOURS", "24"))
 
+# A user may reveal this many full ID or phone numbers an hour (cases.privacy.reveal).
+REVEAL_LIMIT_PER_HOUR = int(os.environ.get("REVEAL_LIMIT_PER_HOUR", "60"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -3,6 +3,7 @@
 
 import base64
 import csv
+import datetime
 import io
 import json
 import os
@@ -22,6 +23,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models.signals import post_save
 from django.test import override_settings
 from django.urls import resolve, reverse
+from django.utils import timezone
 from factory.django import mute_signals
 from openpyxl import load_workbook
 
@@ -35,6 +37,7 @@ from cases.crypto import (
 )
 from cases.models import ExportLog, LaborModel, Member, RevealLog
 from cases.privacy import counted_rows, start_export
+from cases.uniqueness import duplicate_message
 from cases.validators import build_resident_id, mask_id_number, mask_phone
 from tests.conftest import sign_in
 from tests.factories import (
@@ -191,7 +194,7 @@ class TestEncryptionAtRest:
         duplicate = LaborModelFactory.build(county=existing.county, id_number=ID_ENDING_IN_X)
         with pytest.raises(Exception) as caught:
             duplicate.full_clean()
-        assert caught.value.message_dict["id_number"] == ["已有劳模使用该身份证号。"]
+        assert caught.value.message_dict["id_number"] == [duplicate_message("身份证号")]
         LaborModelFactory(id_number="")
         LaborModelFactory(id_number="")
         assert LaborModel.objects.filter(id_number="").count() == 2
@@ -522,3 +525,33 @@ def test_an_export_searched_by_a_whole_id_number_logs_it_masked(client, county_a
     log = ExportLog.objects.get()
     assert ID_ENDING_IN_X.lower() not in log.query.lower()
     assert mask_id_number(ID_ENDING_IN_X.lower()) in log.query
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["13002769926", "0396-8123456"])
+def test_an_export_searched_by_a_whole_phone_number_logs_it_masked(
+    client, county_a_clerk, member_a, phone
+):
+    """Issue 20, finding 6: the export log (admin's 导出记录) kept ``q=13002769926``."""
+    client.force_login(county_a_clerk)
+    download(client.get(reverse("cases:member_list"), {"q": phone, "export": "csv"}))
+    log = ExportLog.objects.get()
+    assert phone not in log.query
+    assert mask_phone(phone) in log.query
+
+
+@pytest.mark.django_db
+def test_reveals_are_limited_per_user_and_hour(client, county_a_clerk, member_a, settings):
+    settings.REVEAL_LIMIT_PER_HOUR = 2
+    client.force_login(county_a_clerk)
+    for _attempt in range(2):
+        assert client.post(reveal_url(member_a, "id_number")).status_code == 200
+
+    refused = client.post(reveal_url(member_a, "id_number"))
+
+    assert refused.status_code == 429
+    assert ID_ENDING_IN_X not in refused.content.decode()
+    assert "一小时内最多查看 2 个完整号码" in refused.content.decode()
+    assert RevealLog.objects.count() == 2
+    RevealLog.objects.update(revealed_at=timezone.now() - datetime.timedelta(hours=2))
+    assert client.post(reveal_url(member_a, "id_number")).status_code == 200

@@ -1,5 +1,6 @@
 """The explicit, logged look at a full ID or phone number."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -16,11 +17,15 @@ def reveal(request, model_name: str, pk: int, field_name: str):
     they may see but have no need to reveal 403; every reveal is logged before it is shown."""
     model = privacy.revealable_model(model_name, field_name)
     record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    value = privacy.reveal(request.user, record, field_name)
-    return render(request, "cases/reveal.html", {
+    context = {
         "record": record,
         "field": model._meta.get_field(field_name),
-        "value": value,
         "back_url": record.household.get_absolute_url() if model_name == "member"
         else record.get_absolute_url(),
-    })
+    }
+    try:
+        value = privacy.reveal(request.user, record, field_name)
+    except privacy.RevealLimitReached:
+        context["limit"] = settings.REVEAL_LIMIT_PER_HOUR
+        return render(request, "cases/reveal.html", context, status=429)
+    return render(request, "cases/reveal.html", {**context, "value": value})
