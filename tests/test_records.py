@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cases import models
 from cases.choices import ReviewStatus
+from cases.services import member_archive
 from tests import factories as f
 from tests.forms import page_post_data
 
@@ -601,6 +602,32 @@ class TestIndustryProjectBeneficiaries:
         assert "member" in response.context["formset"].forms[0].errors
         assert snapshot(models.IndustryProject) == before
         assert not models.ProjectBeneficiary.objects.exists()
+
+    def test_a_project_whose_beneficiary_was_archived_can_still_be_saved(
+        self, client, county_a_clerk, w
+    ):
+        """Issue 20: the row of an archived beneficiary came back "必填" and the project could
+        not be saved any more."""
+        client.force_login(county_a_clerk)
+        assert post_new(client, self.spec, w).status_code == 302
+        project = models.IndustryProject.objects.latest("pk")
+        member_archive(member=w.a.member, user=county_a_clerk)
+
+        page = client.get(edit_url(self.spec, project))
+        response = client.post(
+            edit_url(self.spec, project), page_post_data(page, name="改名后的项目")
+        )
+
+        assert response.status_code == 302
+        project.refresh_from_db()
+        assert project.name == "改名后的项目"
+        assert list(project.beneficiary_links.values_list("member", flat=True)) == [
+            w.a.member.pk
+        ]
+        # Archived members are not offered for a new row.
+        assert not page.context["formset"].forms[-1].fields["member"].queryset.filter(
+            pk=w.a.member.pk
+        ).exists()
 
     def test_the_same_beneficiary_twice_is_refused(self, client, county_a_clerk, w):
         before = snapshot(models.IndustryProject)
