@@ -208,9 +208,20 @@ STORAGES = {
     },
 }
 
-# Uploaded import files are kept (the import run links to them); never served as static files.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded import files and background export files hold whole ID numbers: they are written
+# owner-only (0600, in 0700 directories) under MEDIA_ROOT, which no URL serves and which must
+# lie outside every directory that is served (the static files); both kinds are deleted on
+# expiry (EXPORT_FILE_HOURS, IMPORT_FILE_DAYS).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media")).resolve()
 MEDIA_URL = "media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+for _served in (STATIC_ROOT, *STATICFILES_DIRS):
+    if MEDIA_ROOT.is_relative_to(Path(_served).resolve()):
+        raise ImproperlyConfigured(
+            f"MEDIA_ROOT ({MEDIA_ROOT}) holds personal data and must not lie inside a directory "
+            f"that is served ({_served})."
+        )
 
 # Imports: limits checked while the upload and then the file are streamed, before any row is
 # read (imports.uploads, imports.readers); a run waiting or running longer than

@@ -5,8 +5,12 @@ alone, and the file is deleted when it expires."""
 import csv
 import datetime
 import io
+import stat
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +19,7 @@ from openpyxl import load_workbook
 from cases import exports
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
+from imports.services import import_run_create
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
 from tests.test_dashboard import AS_OF_PARAMS, build_records
 
@@ -334,3 +339,34 @@ def test_a_lost_job_says_why_it_failed(client, county_a_clerk, settings):
     job.refresh_from_db()
     client.force_login(county_a_clerk)
     assert job.failure and job.failure in client.get(job.get_absolute_url()).content.decode()
+
+
+@pytest.mark.usefixtures("background_past_two_rows")
+def test_export_and_upload_files_are_written_for_the_owner_alone(
+    client, county_a_clerk, members_a, django_capture_on_commit_callbacks, settings
+):
+    """Issue 20, finding 4: background exports (thousands of whole ID numbers) were written
+    0644."""
+    client.force_login(county_a_clerk)
+    get_and_commit(client, django_capture_on_commit_callbacks, reverse("cases:member_list"),
+                   {"export": "csv"})
+    job = ExportJob.objects.get()
+    job.refresh_from_db()
+    run = import_run_create(
+        user=county_a_clerk, kind="households",
+        uploaded_file=SimpleUploadedFile("register.csv", b"411727197506150011"),
+    )
+
+    for path in (Path(job.file.path), Path(run.file.path)):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent
+
+
+def test_files_cannot_be_kept_where_they_would_be_served(monkeypatch, tmp_path):
+    from tests.test_ops_scaling import production_settings
+
+    with pytest.raises(ImproperlyConfigured, match="MEDIA_ROOT"):
+        production_settings(
+            monkeypatch, SECRET_KEY="x", FIELD_ENCRYPTION_KEY="k", FIELD_HASH_KEY="h",
+            STATIC_ROOT=str(tmp_path), MEDIA_ROOT=str(tmp_path / "media"),
+        )
