@@ -157,8 +157,9 @@ class RegisterExportView(LoginRequiredMixin, ExportView, View):
     so that it can be corrected in Excel and imported back. County staff of that county only,
     with the ``imports.export_register`` permission; logged like every export."""
 
-    def get(self, request):
-        file_format = request.GET.get("format", "xlsx")
+    def post(self, request):
+        # A POST: an export writes its log (and maybe starts a job).
+        file_format = request.POST.get("format", "xlsx")
         if file_format not in {"csv", "xlsx"}:
             raise Http404
         self.require_permission()

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,6 +26,15 @@ def verify_second_factor(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def export(client, url, data, **extra):
+    """Starts an export as the pages' buttons do: ``export`` (or the register's ``format``) is
+    posted to the page's URL, whose query string carries the rest of ``data``."""
+    query = dict(data)
+    posted = {key: query.pop(key) for key in ("export", "format") if key in query}
+    target = f"{url}?{urlencode(query, doseq=True)}" if query else url
+    return client.post(target, posted, **extra)
 
 
 def sign_in(client, user):

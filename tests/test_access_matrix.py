@@ -23,7 +23,7 @@ from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
 from imports.kinds import KINDS
 from imports.models import ImportRun
-from tests.conftest import sign_in
+from tests.conftest import export, sign_in
 from tests.test_lists import LISTS
 
 # Routes the matrix does not try, each with the reason it does not need to.
@@ -254,7 +254,7 @@ def county_a_view(client):
         seen[f"{url_name} search"] = client.get(url, {"q": "乙县专属"}).context[
             "table"].paginator.count
         seen[f"{url_name} csv"] = b"".join(
-            client.get(url, {"export": "csv"}).streaming_content).decode()
+            export(client, url, {"export": "csv"}).streaming_content).decode()
     seen["json"] = json.loads(client.get(reverse("cases:indicators_json")).content)
     seen["json"].pop("generated_at")
     dashboard = client.get(reverse("cases:dashboard"))

@@ -29,7 +29,7 @@ from cases.indicators import (
     format_figure,
     indicator_rows,
 )
-from tests.conftest import sign_in
+from tests.conftest import export, sign_in
 from tests.factories import (
     AdvancedCollectiveFactory,
     EmploymentFactory,
@@ -191,7 +191,7 @@ class TestDrillDown:
     def test_the_list_keeps_the_period_and_exports_the_same_rows(self, records, city_reviewer):
         client = login(city_reviewer)
         url = reverse("cases:indicator_list", args=["people_trained"])
-        response = client.get(url, {**AS_OF_PARAMS, "export": "csv"})
+        response = export(client, url, {**AS_OF_PARAMS, "export": "csv"})
         assert response.status_code == 200
         lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
         totals = compute_indicators(user=city_reviewer, period=Period(end=AS_OF)).totals()

@@ -20,6 +20,7 @@ from cases import exports
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
 from imports.services import import_run_create
+from tests.conftest import export
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
 from tests.test_dashboard import AS_OF_PARAMS, build_records
 
@@ -42,7 +43,7 @@ def background_past_two_rows(settings):
 def get_and_commit(client, django_capture_on_commit_callbacks, url, data):
     # The view queues the job once the request's transaction commits.
     with django_capture_on_commit_callbacks(execute=True):
-        return client.get(url, data)
+        return export(client, url, data)
 
 
 def streamed(response):
@@ -61,7 +62,7 @@ def download(client, job):
 
 def test_a_small_export_streams_at_once(client, county_a_clerk, members_a):
     client.force_login(county_a_clerk)
-    response = client.get(reverse("cases:member_list"), {"export": "csv"})
+    response = export(client, reverse("cases:member_list"), {"export": "csv"})
     assert response.status_code == 200
     assert len(csv_rows(streamed(response))) == len(members_a) + 1
     assert not ExportJob.objects.exists()
@@ -85,12 +86,12 @@ def test_a_large_export_is_made_in_the_background_and_equals_the_streamed_file(
     assert job.status == ExportJob.Status.DONE
     assert job.rows_written == len(members_a)
     assert job.log.row_count == len(members_a) and job.log.completed
-    assert job.log.query == f"export={file_format}&sort=name"
+    assert job.log.query == "sort=name"
     page = client.get(job.get_absolute_url()).content.decode()
     assert reverse("cases:export_job_download", args=[job.pk]) in page
 
     settings.EXPORT_BACKGROUND_ROWS = 1000
-    direct = streamed(client.get(url, query))
+    direct = streamed(export(client, url, query))
     made = download(client, job)
     if file_format == "csv":
         assert csv_rows(made) == csv_rows(direct)
@@ -167,7 +168,7 @@ def test_a_search_by_a_whole_id_number_always_streams(
     settings.EXPORT_BACKGROUND_ROWS = 0
     client.force_login(county_a_clerk)
     number = members_a[0].id_number
-    response = client.get(reverse("cases:member_list"), {"export": "csv", "q": number})
+    response = export(client, reverse("cases:member_list"), {"export": "csv", "q": number})
     assert response.status_code == 200 and response.streaming
     assert not ExportJob.objects.exists()
     assert number not in ExportLog.objects.get().query
@@ -294,7 +295,7 @@ def test_a_large_drill_down_export_is_made_in_the_background_like_the_streamed_o
     client.force_login(city_reviewer)
     url = reverse("cases:indicator_list", args=["people_trained"])
     query = {**AS_OF_PARAMS, "export": file_format}
-    streamed_file = streamed(client.get(url, query))
+    streamed_file = streamed(export(client, url, query))
     settings.EXPORT_BACKGROUND_ROWS = 1
 
     response = get_and_commit(client, django_capture_on_commit_callbacks, url, query)
@@ -370,3 +371,21 @@ def test_files_cannot_be_kept_where_they_would_be_served(monkeypatch, tmp_path):
             monkeypatch, SECRET_KEY="x", FIELD_ENCRYPTION_KEY="k", FIELD_HASH_KEY="h",
             STATIC_ROOT=str(tmp_path), MEDIA_ROOT=str(tmp_path / "media"),
         )
+
+
+@pytest.mark.parametrize("url_name", ["cases:member_list", "imports:register_export"])
+def test_an_export_is_started_by_post_and_a_get_starts_none(
+    client, county_a_clerk, members_a, url_name
+):
+    """Issue 20: ``GET ?export=`` wrote the export log (a change of state on a GET)."""
+    client.force_login(county_a_clerk)
+    url = reverse(url_name)
+    response = client.get(url, {"export": "csv", "format": "csv"})
+    assert response.status_code in {200, 405}
+    assert not response.streaming
+    assert not ExportLog.objects.exists()
+
+    response = export(client, url, {"export": "csv"} if url_name.startswith("cases") else
+                      {"format": "csv"})
+    assert response.status_code == 200 and response.streaming
+    assert ExportLog.objects.count() == 1

@@ -16,6 +16,7 @@ from cases import exports
 from cases.exports import DoesNotFitExcel, export_rows, write_xlsx
 from cases.models import ExportLog, Member
 from cases.validators import mask_id_number
+from tests.conftest import export
 from tests.factories import DividendPaymentFactory, HouseholdFactory, MemberFactory
 from tests.test_lists import LIST_IDS, LISTS
 
@@ -33,7 +34,7 @@ def test_member_list_export_has_chinese_headers_and_numbers(client, county_a, co
     )
     client.force_login(county_a_clerk)
 
-    rows = sheet_rows(client.get(reverse("cases:member_list"), {"export": "xlsx"}))
+    rows = sheet_rows(export(client, reverse("cases:member_list"), {"export": "xlsx"}))
 
     header = list(rows[0])
     assert "姓名" in header and "出生年份" in header and "身份证号" in header
@@ -48,7 +49,7 @@ def test_dividend_list_export_writes_amounts_and_years_as_numbers(
     )
     client.force_login(county_a_clerk)
 
-    rows = sheet_rows(client.get(reverse("cases:dividendpayment_list"), {"export": "xlsx"}))
+    rows = sheet_rows(export(client, reverse("cases:dividendpayment_list"), {"export": "xlsx"}))
 
     header = list(rows[0])
     amount = rows[1][header.index("分红金额(元)")]
@@ -183,7 +184,7 @@ def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(client, c
     client.force_login(county_a_clerk)
     url = reverse("cases:member_list")
 
-    response = client.get(url, {"sort": "name", "export": "xlsx"}, follow=True)
+    response = export(client, url, {"sort": "name", "export": "xlsx"}, follow=True)
 
     assert response.redirect_chain == [(f"{url}?sort=name", 302)]
     assert "超过了 Excel 一个工作表的上限" in response.content.decode()
@@ -191,7 +192,7 @@ def test_an_xlsx_export_past_the_sheet_limit_is_refused_with_a_message(client, c
     log = ExportLog.objects.get()
     assert (log.file_format, log.completed, log.row_count) == ("xlsx", False, 0)
     # CSV has no such limit.
-    csv_response = client.get(url, {"export": "csv"})
+    csv_response = export(client, url, {"export": "csv"})
     assert b"".join(csv_response.streaming_content).decode().count("\n") == 4
 
 
@@ -201,7 +202,7 @@ def test_a_register_export_past_the_sheet_limit_returns_to_the_import_page(
 ):
     client.force_login(county_a_clerk)
 
-    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+    response = export(client, reverse("imports:register_export"), {"format": "xlsx"})
 
     assert response.status_code == 302
     assert response.url == reverse("imports:index")
@@ -216,10 +217,10 @@ def test_the_register_counts_a_row_for_each_household_without_members(
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
     client.force_login(county_a_clerk)
 
-    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+    response = export(client, reverse("imports:register_export"), {"format": "xlsx"})
 
     assert response.status_code == 302
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
-    response = client.get(reverse("imports:register_export"), {"format": "xlsx"})
+    response = export(client, reverse("imports:register_export"), {"format": "xlsx"})
     assert response.status_code == 200
     assert len(sheet_rows(response)) == 4  # the header and three rows

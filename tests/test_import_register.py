@@ -15,6 +15,7 @@ from cases.models import Household, Member, Village
 from cases.uniqueness import duplicate_message
 from imports import engine
 from imports.models import ImportRun, ImportStatus
+from tests.conftest import export
 from tests.factories import HouseholdFactory, MemberFactory, TownshipFactory, VillageFactory
 from tests.import_files import (
     REGISTER_HEADER,
@@ -316,7 +317,7 @@ def test_the_exported_register_imports_back_unchanged(clerk_client, county_a_cle
     before = history_rows()
 
     for file_format in ("xlsx", "csv"):
-        response = clerk_client.get(reverse("imports:register_export"), {"format": file_format})
+        response = export(clerk_client, reverse("imports:register_export"), {"format": file_format})
         assert response.status_code == 200
         data = b"".join(response.streaming_content)
         run = upload_and_confirm(clerk_client, data, f"export.{file_format}")
@@ -332,7 +333,7 @@ def test_register_export_has_full_id_numbers_real_dates_and_only_the_own_county(
     upload_and_confirm(clerk_client, xlsx_bytes(as_table(two_households())))
     other = MemberFactory(household__village__township__county=county_b)
 
-    response = clerk_client.get(reverse("imports:register_export"), {"format": "xlsx"})
+    response = export(clerk_client, reverse("imports:register_export"), {"format": "xlsx"})
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
@@ -345,10 +346,10 @@ def test_register_export_has_full_id_numbers_real_dates_and_only_the_own_county(
 
 def test_register_export_needs_the_permission(client, city_reviewer, county_a_clerk, village_a):
     client.force_login(city_reviewer)
-    assert client.get(reverse("imports:register_export")).status_code == 403
+    assert client.post(reverse("imports:register_export")).status_code == 403
     county_a_clerk.groups.clear()
     client.force_login(county_a_clerk)
-    assert client.get(reverse("imports:register_export")).status_code == 403
+    assert client.post(reverse("imports:register_export")).status_code == 403
 
 
 #

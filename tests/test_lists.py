@@ -24,6 +24,7 @@ from cases.choices import (
 )
 from cases.models import DividendPayment, IndustryProject
 from cases.validators import build_resident_id, mask_id_number
+from tests.conftest import export
 from tests.factories import (
     AdvancedCollectiveFactory,
     DividendPaymentFactory,
@@ -580,7 +581,7 @@ def test_a_choice_from_another_county_is_rejected(
 
 
 def export_csv(client, url, params=None):
-    response = client.get(url, {**(params or {}), "export": "csv"})
+    response = export(client, url, {**(params or {}), "export": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode("utf-8")
@@ -589,7 +590,7 @@ def export_csv(client, url, params=None):
 
 
 def export_xlsx(client, url, params=None):
-    response = client.get(url, {**(params or {}), "export": "xlsx"})
+    response = export(client, url, {**(params or {}), "export": "xlsx"})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return [list(row) for row in workbook.active.iter_rows(values_only=True)]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
-from tests.conftest import verify_second_factor
+from tests.conftest import export, verify_second_factor
 
 
 def csp_directives(response):
@@ -120,10 +120,12 @@ def test_case_page_and_exports_are_not_stored(client, county_a_clerk, household)
     assert_security_headers(page, signed_in=True)
     assert_no_inline_code(page.content.decode())
     for export_format in ("csv", "xlsx"):
-        export = client.get(reverse("cases:member_list"), {"export": export_format}, secure=True)
-        assert export.status_code == 200
-        assert export.headers["Content-Type"] != "text/html; charset=utf-8"
-        assert "no-store" in export.headers["Cache-Control"]
+        response = export(
+            client, reverse("cases:member_list"), {"export": export_format}, secure=True
+        )
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] != "text/html; charset=utf-8"
+        assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_dashboard_passes_chart_data_as_json_not_script(client, city_reviewer, household):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +32,9 @@ class ScopedObjectMixin(LoginRequiredMixin):
 
 class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView):
     """A filtered, sortable, paginated list of one model, with the filters in the URL, and
-    ``?export=csv`` / ``?export=xlsx`` for exactly the filtered rows in the same order
-    (streamed, or made in the background when there are many: ``cases.export_jobs``).
+    a POST of ``export=csv`` / ``export=xlsx`` to the same URL for exactly the filtered rows in
+    the same order (streamed, or made in the background when there are many:
+    ``cases.export_jobs``).
 
     Subclasses declare ``model``, ``filterset_class`` and ``table_class``, and extend
     ``get_queryset`` with the joins their columns need, so a page costs the same number of
@@ -45,16 +47,20 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
     paginator_class = ScalablePaginator
     export_formats = ("csv", "xlsx")
 
-    def get(self, request, *args, **kwargs):
-        export_format = request.GET.get("export")
+    def post(self, request, *args, **kwargs):
+        """An export: the page's buttons post ``export`` to the page's URL, whose query
+        selects the rows. A POST, since an export writes its log (and maybe starts a job)."""
+        export_format = request.POST.get("export")
         if export_format not in self.export_formats:
-            return super().get(request, *args, **kwargs)
+            return HttpResponseBadRequest()
         return self.export_response(export_format)
 
     def export_content(self, file_format):
         privacy.require_export_permission(self.request.user)
         filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        # Without a query the filter set is unbound: every row, as the page lists them.
+        valid = not filterset.is_bound or filterset.is_valid()
+        queryset = filterset.qs if valid else filterset.queryset.none()
         with use_read_replica():
             # The file streams after this view returns: bind the rows to the replica, if any.
             queryset = pinned_to_read_database(queryset)

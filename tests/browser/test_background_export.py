@@ -24,7 +24,7 @@ def test_a_large_export_is_made_in_the_background_and_downloaded(
     page = new_page()
     log_in(page, "clerk_a")
     page.goto("/members/")
-    page.get_by_role("link", name="导出 Excel").click()
+    page.get_by_role("button", name="导出 Excel").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(".xlsx")
     expect(page.get_by_text("文件已生成,共 3 行。")).to_be_visible()

@@ -324,18 +324,18 @@ class Command(BaseCommand):
         ).first()
         rows = Household.objects.active().filter(identified_on__lte=day).count()
         url = (
-            f"{reverse('cases:household_list')}?identified_before={day:%Y-%m-%d}&export=csv"
+            f"{reverse('cases:household_list')}?identified_before={day:%Y-%m-%d}"
         )
 
         def export():
-            response = client.get(url)
+            response = client.post(url, {"export": "csv"})
             consume(response)
             if response.status_code == 302:
                 job = ExportJob.objects.latest("pk")
                 if job.status != ExportJob.Status.DONE or job.rows_written != rows:
                     raise RuntimeError(f"export job {job.pk}: {job.status}, {job.rows_written}")
             elif response.status_code != 200:
-                raise RuntimeError(f"GET {url} answered {response.status_code}")
+                raise RuntimeError(f"export of {url} answered {response.status_code}")
 
         samples = []
         for _ in range(max(1, min(3, self.repeat))):
