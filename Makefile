@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed-from-lock
 # The development server runs in DEBUG; everything else uses the production settings.
 DEV := DEBUG=true
 
-.PHONY: run install migrate demo test lint check-deploy lock clean
+.PHONY: run install migrate demo test lint check-deploy lock clean docs docs-build
 
 run: migrate demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -46,9 +46,17 @@ lock: install
 		-o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache site
 
-# Production operations (README, "Deployment"). serve-prod: the production configuration on
+# The manual (docs/, mkdocs.yml): `make docs` serves it on http://127.0.0.1:8001 and rebuilds on
+# every edit; `make docs-build` writes it to site/ and fails on any warning (a broken link).
+docs: install
+	$(BIN)/mkdocs serve -a 127.0.0.1:8001
+
+docs-build: install
+	$(BIN)/mkdocs build --strict
+
+# Production operations (docs/operations.md). serve-prod: the production configuration on
 # 127.0.0.1:$(PORT) (gunicorn, DEBUG off, whitenoise) against DATABASE_URL (PostgreSQL).
 # backup: DATABASE_URL into BACKUP_DIR; restore: BACKUP=<file> into RESTORE_DATABASE_URL.
 # load: a bounded Locust run against serve-prod with the demo data.
@@ -66,7 +74,7 @@ restore: install
 load: install
 	PORT=$(PORT) scripts/load.sh
 
-# Benchmark (README, "Performance"): the portal's pages at BENCH_HOUSEHOLDS households on the
+# Benchmark (docs/performance.md): the portal's pages at BENCH_HOUSEHOLDS households on the
 # database in DATABASE_URL (PostgreSQL), generating the data first if it has fewer, against
 # Django admin and the raw SQL; then the register import/export benchmark. Production settings
 # without the static manifest (tests.settings); bench-smoke: a tiny run in a throwaway database.

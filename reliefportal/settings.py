@@ -21,6 +21,27 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_int(name, default, minimum=0):
+    """Read a whole number of at least ``minimum``; a typo stops the app, naming the variable."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def env_choice(name, default, choices):
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if value is None:
@@ -124,7 +145,7 @@ WSGI_APPLICATION = "reliefportal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -181,7 +202,7 @@ LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: lock the username+IP pair, so one shared office IP cannot lock out a county.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -229,12 +250,12 @@ for _served in (STATIC_ROOT, *STATICFILES_DIRS):
 # (TASKS_BACKEND=immediate, in the web request) stops after IMPORT_INLINE_SECONDS, under the
 # web server's 120-second timeout. Uploaded files are deleted IMPORT_FILE_DAYS after their run
 # ends (the run keeps its counts and errors).
-IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "50"))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "300000"))
-IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "2000"))
-IMPORT_RUN_TIMEOUT_MINUTES = int(os.environ.get("IMPORT_RUN_TIMEOUT_MINUTES", "60"))
-IMPORT_INLINE_SECONDS = int(os.environ.get("IMPORT_INLINE_SECONDS", "90"))
-IMPORT_FILE_DAYS = int(os.environ.get("IMPORT_FILE_DAYS", "7"))
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300000, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 2000, minimum=1)
+IMPORT_RUN_TIMEOUT_MINUTES = env_int("IMPORT_RUN_TIMEOUT_MINUTES", 60, minimum=1)
+IMPORT_INLINE_SECONDS = env_int("IMPORT_INLINE_SECONDS", 90, minimum=1)
+IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 7, minimum=1)
 FILE_UPLOAD_HANDLERS = [
     "imports.uploads.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -248,11 +269,7 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
-if TASKS_BACKEND not in TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
-    )
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "immediate", TASK_BACKENDS)
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 if TASKS_BACKEND == "database":
     INSTALLED_APPS.append("django_tasks_db")
@@ -264,11 +281,11 @@ DASHBOARD_REFRESH_IN_BACKGROUND = TASKS_BACKEND == "database"
 # Exports of more rows than this are written to a file by a background job (a long download
 # would hold a server worker for minutes); smaller ones stream at once. The files are
 # deleted this many hours after they are made.
-EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "20000"))
-EXPORT_FILE_HOURS = int(os.environ.get("EXPORT_FILE_HOURS", "24"))
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000, minimum=1)
+EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 24, minimum=1)
 
 # A user may reveal this many full ID or phone numbers an hour (cases.privacy.reveal).
-REVEAL_LIMIT_PER_HOUR = int(os.environ.get("REVEAL_LIMIT_PER_HOUR", "60"))
+REVEAL_LIMIT_PER_HOUR = env_int("REVEAL_LIMIT_PER_HOUR", 60, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -314,16 +331,15 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # The load balancer probes the app server directly, over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # One JSON object per line in production (time, level, logger, message, request id, user id,
 # IP, path, and the status or object ids a line adds); LOG_FORMAT=text reads better in a terminal.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
-if LOG_FORMAT not in {"json", "text"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 # Behind our own nginx, the client address is the last X-Forwarded-For entry (deploy/nginx.conf).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 LOGGING = {
@@ -344,5 +360,5 @@ LOGGING = {
             "formatter": LOG_FORMAT,
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
