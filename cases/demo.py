@@ -59,6 +59,7 @@ from cases.choices import (
     VolunteerEventKind,
     WorkStatus,
 )
+from cases.standing import standing_changes
 from cases.validators import birth_date_from_id, build_resident_id, sex_from_id
 
 date = datetime.date
@@ -116,7 +117,10 @@ EXITED_BEFORE_TRAINING = 600
 EXITED_BEFORE_PROJECT = 260
 EXITED_BEFORE_COLLECTIVE_JOB = 110
 STABLE_COLLECTIVE_JOBS = 3_700  # collective employees also in stable employment on AS_OF
-ARCHIVED_PER_COUNTY = 15  # households archived after AS_OF (merged or deregistered)
+ARCHIVED_PER_COUNTY = 15  # households archived before AS_OF (merged or deregistered)
+# The households that returned to poverty (返贫) were found in the spring review before AS_OF,
+# so on AS_OF they are not exited (later, they would still count as exited on AS_OF).
+RETURNED_ON = date(2018, 3, 15)
 PENDING_PER_COUNTY = 20  # households identified in 2020, their registration still in review
 
 
@@ -804,10 +808,11 @@ class DemoBuilder:
                     self.set_exit_story(family.household, story, batches_before, batches_after)
                     self.families[code].append(family)
                 elif n < spec.households + ARCHIVED_PER_COUNTY:
-                    # Merged into another register or deregistered after AS_OF: archived.
+                    # Merged into another register or deregistered between January and July
+                    # 2018, before AS_OF: archived. (Archived later, they would count on AS_OF.)
                     self.set_exit_story(family.household, "before", batches_before, batches_after)
                     moment = timezone.make_aware(datetime.datetime(
-                        2019, self.rng.randint(1, 12), self.rng.randint(1, 28), 10, 0))
+                        2018, self.rng.randint(1, 12) // 2 + 1, self.rng.randint(1, 28), 10, 0))
                     family.household.archived_at = moment
                     for person in family.persons:
                         person.member.archived_at = moment
@@ -993,6 +998,12 @@ class DemoBuilder:
         families = [f for code in self.spec for f in self.families[code]]
         families += self.archived_families + self.pending_families
         self.save(m.Household, [f.household for f in families])
+        # Their dated exits, returns and archiving, as Household.save() would record them.
+        self.save(m.HouseholdEvent, [
+            m.HouseholdEvent(household_id=f.household.pk, kind=change.kind, on=change.on)
+            for f in families
+            for change in standing_changes(None, f.household.standing(), RETURNED_ON)[0]
+        ])
         self.save(m.Member, [p.member for f in families for p in f.persons])
         through = m.Household.other_causes.through
         self.save(through, [through(household=f.household, povertycause=c)

@@ -13,13 +13,15 @@ local, ...): each source is one grouped query with one ``Count(filter=...)`` or
 there are. The sources never join to many-valued relations (they use EXISTS), so each row is
 counted once: a person or household is counted once per indicator however many records it has.
 
-Only approved records count (optionally also submitted ones); archived households and members
-never count. Each figure is counted in the county of the thing counted (the member's household,
-the labor model, the enterprise, ...), so the city total is exactly the sum of the county
-figures.
+Only approved records count (optionally also submitted ones); households and members archived
+by the end of the period do not count. Each figure is counted in the county of the thing
+counted (the member's household, the labor model, the enterprise, ...), so the city total is
+exactly the sum of the county figures.
 
-"Of them exited": the beneficiary's household has status 已脱贫 with an exit date on or after
-the help began (the first training, project or job in the period) and not after the period's end.
+"Of them exited": the beneficiary's household is exited on the period's end (by its dated
+events, ``exit_date_on``: a household that returned to poverty later still counts, as it did
+then), with an exit date on or after the help began (the first training, project or job in the
+period).
 """
 
 import datetime
@@ -27,17 +29,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
+from cases.choices import HonourLevel, PairingMode, ReviewStatus
 from cases.models import (
     AdvancedCollective,
     Employment,
     Enterprise,
     FinanceAgreement,
     Household,
+    HouseholdEvent,
     IndustryProject,
     LaborModel,
     Member,
@@ -63,6 +67,17 @@ class Period:
         if self.start:
             condition &= Q(**{f"{lookup}__gte": self.start})
         return condition
+
+    def not_archived(self, prefix=""):
+        """The household or member (``prefix``: the path to it) was not archived by the end of
+        the period: archiving it later leaves this period's figures as they were."""
+        next_day = datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        return Q(**{f"{prefix}archived_at__isnull": True}) | Q(
+            **{f"{prefix}archived_at__gte": next_day}
+        )
 
 
 @dataclass(frozen=True)
@@ -187,14 +202,31 @@ def _active_during(period, prefix=""):
     return condition
 
 
-def _exited_after(help_exists, period):
-    """Members whose household exited on or after a help record (``help_exists``, a queryset
-    correlated on the member and bounded by ``OuterRef('household__exit_date')``) and not after
-    the period's end."""
-    # The household's status first: the correlated lookup runs only for exited households.
-    return Q(household__status=PovertyStatus.EXITED, household__exit_date__lte=period.end) & Q(
-        Exists(help_exists)
+def exit_date_on(day, household):
+    """The day ``household`` (an expression for a household id) exited poverty, if it is
+    exited on ``day`` by its events (``HouseholdEvent``): its last exit by then, unless it
+    returned to poverty after that and by then; NULL if it is not exited on ``day``. A later
+    返贫 leaves the day's answer as it was."""
+    returned_since = HouseholdEvent.objects.filter(
+        household=OuterRef("household"), kind=HouseholdEvent.Kind.RETURNED,
+        on__gt=OuterRef("on"), on__lte=day,
     )
+    return Subquery(
+        HouseholdEvent.objects.filter(
+            household=household, kind=HouseholdEvent.Kind.EXITED, on__lte=day
+        )
+        .exclude(Exists(returned_since))
+        .order_by("-on")
+        .values("on")[:1]
+    )
+
+
+def _exited_after(help_exists, help_date, period):
+    """Members with a help record (``help_exists``, a queryset of rows with a ``member``,
+    correlated on the member) dated (``help_date``) on or before the day their household
+    exited poverty, the household being exited on the period's end."""
+    exit_date = exit_date_on(period.end, OuterRef("member__household"))
+    return Q(Exists(help_exists.filter(**{f"{help_date}__lte": exit_date})))
 
 
 @dataclass(frozen=True)
@@ -237,7 +269,7 @@ class _Sources:
 
     def members(self):
         return Member.objects.for_user(self.user).filter(
-            archived_at__isnull=True, household__archived_at__isnull=True
+            self.period.not_archived(), self.period.not_archived("household__")
         )
 
     def sessions(self):
@@ -253,8 +285,8 @@ class _Sources:
     def agreement_rows(self):
         return FinanceAgreement.objects.filter(
             self.period.date_range("signed_on"),
+            self.period.not_archived("household__"),
             review_status__in=self.counted,
-            household__archived_at__isnull=True,
         )
 
     def stable_jobs(self):
@@ -312,9 +344,7 @@ class _Sources:
 
     def people_trained(self):
         attended = self.attended()
-        exited = _exited_after(
-            attended.filter(session__held_on__lte=OuterRef("household__exit_date")), self.period
-        )
+        exited = _exited_after(attended, "session__held_on", self.period)
         return RowSource(
             self.members().filter(Exists(attended)),
             {"people_trained": None, "people_trained_exited": exited},
@@ -349,9 +379,7 @@ class _Sources:
             project__review_status__in=self.counted,
             project__enterprise__isnull=False,
         )
-        exited = _exited_after(
-            benefits.filter(since__lte=OuterRef("household__exit_date")), self.period
-        )
+        exited = _exited_after(benefits, "since", self.period)
         return RowSource(
             self.members().filter(Exists(benefits)),
             {"project_beneficiaries": None, "project_beneficiaries_exited": exited},
@@ -370,7 +398,7 @@ class _Sources:
         return RowSource(
             Household.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
-                archived_at__isnull=True,
+                self.period.not_archived(),
             ),
             {"finance_households": None},
         )
@@ -386,10 +414,7 @@ class _Sources:
         collective_jobs = self.collective_jobs()
         by_collective = Q(pk__in=collective_jobs.values("member"))
         exited = _exited_after(
-            collective_jobs.filter(
-                member=OuterRef("pk"), started_on__lte=OuterRef("household__exit_date")
-            ),
-            self.period,
+            collective_jobs.filter(member=OuterRef("pk")), "started_on", self.period
         )
         return RowSource(
             self.members().filter(stable | by_collective),
@@ -588,15 +613,18 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
     ).exclude(Exists(earlier))
     jobs = _in_counties(Employment.objects.for_user(user), counties).filter(
         period.date_range("started_on"),
+        period.not_archived("member__"),
+        period.not_archived("member__household__"),
         review_status__in=sources.counted,
-        member__archived_at__isnull=True,
-        member__household__archived_at__isnull=True,
     )
-    exits = _in_counties(Household.objects.for_user(user), counties).filter(
-        period.date_range("exit_date"),
-        review_status__in=sources.counted,
-        archived_at__isnull=True,
-        status=PovertyStatus.EXITED,
+    # Exits as the households' events date them: one that returned to poverty since still
+    # exited in its month.
+    exits = HouseholdEvent.objects.filter(
+        period.date_range("on"),
+        kind=HouseholdEvent.Kind.EXITED,
+        household__in=_in_counties(Household.objects.for_user(user), counties).filter(
+            period.not_archived(), review_status__in=sources.counted
+        ),
     )
     series = {
         "people_trained": _per_month(
@@ -606,7 +634,9 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
         "people_employed": _per_month(
             jobs, months, "started_on", Count("member", distinct=True), "county"
         ),
-        "households_exited": _per_month(exits, months, "exit_date", Count("pk"), "county"),
+        "households_exited": _per_month(
+            exits, months, "on", Count("household", distinct=True), "household__county"
+        ),
         "project_funds": _per_month(
             _in_counties(sources.projects().rows, counties), months, "started_on",
             Sum("funds"), "county",
@@ -654,7 +684,7 @@ def breakdowns_by_county(*, user, period, include_submitted=False, counties=None
     ):
         by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row
     pairings = _in_counties(Pairing.objects.for_user(user), counties).filter(
-        Q(household__isnull=True) | Q(household__archived_at__isnull=True),
+        Q(household__isnull=True) | period.not_archived("household__"),
         _active_during(period),
         review_status__in=sources.counted,
     )

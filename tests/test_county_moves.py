@@ -82,8 +82,8 @@ def moving(county_a, county_b):
     """Records of both counties, and the household of county A that moves to county B, with
     a member trained, employed and benefiting from a project in county A, an agreement, a
     dividend, a pairing, a visit, and a review trail."""
-    build_records(county_a, 2)
-    build_records(county_b, 3)
+    build_records(county_a, 1)
+    build_records(county_b, 2)
     household = HouseholdFactory(
         village__township__county=county_a, status=PovertyStatus.EXITED,
         exit_date=datetime.date(2018, 6, 1), review_status=APPROVED,
