@@ -11,25 +11,20 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from cases.choices import PovertyStatus, ReviewStatus
 from cases.counties import MOVE_REASON, county_mismatches, county_models
-from cases.indicators import DEFINITIONS, INDICATORS
 from cases.models import (
     CountyDataVersion,
     CountyOwned,
     Employment,
     FinanceAgreement,
     Household,
-    IndicatorSnapshot,
     Member,
     ReviewEvent,
     TrainingAttendance,
 )
-from tests.conftest import verify_second_factor
 from tests.factories import (
     DividendPaymentFactory,
     EmploymentFactory,
@@ -49,7 +44,8 @@ from tests.factories import (
 )
 from tests.forms import form_post_data, page_post_data
 from tests.import_files import as_table, household_values, member_values, register_row, xlsx_bytes
-from tests.test_dashboard import build_records, listed_figure
+from tests.surfaces import assert_surfaces_agree, client_for, every_surface
+from tests.test_dashboard import build_records
 
 APPROVED = ReviewStatus.APPROVED
 AGREEMENT_FUNDS = Decimal("250000.50")
@@ -68,13 +64,6 @@ HOUSEHOLD_SHARE = {
 }
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    verify_second_factor(client, user)
-    return client
 
 
 @pytest.fixture
@@ -111,109 +100,6 @@ def moving(county_a, county_b):
     return household, destination
 
 
-#
-# Every surface, read as a user reads it
-#
-
-
-def _comparison_figures(response):
-    context = response.context
-    places = {
-        row["county"].pk: [cell["value"] for cell in row["cells"]]
-        for row in context["comparison"]
-    }
-    places["city"] = [cell["value"] for cell in context["comparison_totals"]]
-    return {
-        place: dict(zip((d.key for d in INDICATORS), values, strict=True))
-        for place, values in places.items()
-    }
-
-
-def _card_figures(response):
-    return {
-        card["definition"].key: card["value"]
-        for section in response.context["sections"]
-        for card in section["cards"]
-    }
-
-
-def _json_figures(client, counties):
-    document = client.get(reverse("cases:indicators_json")).json()
-    figures = {"city": {}, **{county.pk: {} for county in counties}}
-    by_code = {county.code: county.pk for county in counties}
-    for indicator in document["indicators"]:
-        definition = DEFINITIONS[indicator["key"]]
-        convert = Decimal if definition.money else int
-        figures["city"][definition.key] = convert(indicator["total"])
-        for row in indicator["by_county"]:
-            figures[by_code[row["county_code"]]][definition.key] = convert(row["value"])
-    return figures
-
-
-def _xlsx_figures(client, counties):
-    response = client.get(reverse("cases:dashboard_export"))
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(workbook.worksheets[0].values)[1:]
-    by_code = {county.code: county.pk for county in counties}
-    figures = {}
-    for row in rows:
-        place = "city" if row[1] is None else by_code[row[1]]
-        figures[place] = {
-            d.key: Decimal(str(value)) if d.money else value
-            for d, value in zip(INDICATORS, row[2:], strict=True)
-        }
-    return figures
-
-
-def _report_figures(client, counties):
-    context = client.get(reverse("cases:report")).context
-    keys = [d.key for d in INDICATORS if not d.money]
-    figures = {"city": {key: context["city"]["figures"][key] for key in keys}}
-    for section in context["sections"]:
-        figures[section["county"].pk] = {key: section["figures"][key] for key in keys}
-    return figures
-
-
-def _snapshot_figures(counties):
-    figures = {}
-    for snapshot in IndicatorSnapshot.objects.filter(county__in=counties):
-        figures[snapshot.county_id] = {
-            key: Decimal(value) if DEFINITIONS[key].money else value
-            for key, value in snapshot.data["figures"].items()
-        }
-    return figures
-
-
-def _drilldown_figures(client, counties):
-    figures = {"city": {}, **{county.pk: {} for county in counties}}
-    url = reverse("cases:indicator_list", args=["x"]).replace("/x/", "/{}/")
-    for definition in INDICATORS:
-        figures["city"][definition.key] = listed_figure(
-            client, url.format(definition.key), definition.key
-        )[0]
-        for county in counties:
-            figures[county.pk][definition.key] = listed_figure(
-                client, f"{url.format(definition.key)}?county={county.pk}", definition.key
-            )[0]
-    return figures
-
-
-def every_surface(reviewer, clerks, counties):
-    """``{surface: {place: {indicator: figure}}}``, place a county id or "city"."""
-    city = client_for(reviewer)
-    surfaces = {"dashboard": _comparison_figures(city.get(reverse("cases:dashboard")))}
-    surfaces["snapshot"] = _snapshot_figures(counties)
-    surfaces["county dashboard"] = {
-        clerk.county_id: _card_figures(client_for(clerk).get(reverse("cases:dashboard")))
-        for clerk in clerks
-    }
-    surfaces["json"] = _json_figures(city, counties)
-    surfaces["xlsx"] = _xlsx_figures(city, counties)
-    surfaces["report"] = _report_figures(city, counties)
-    surfaces["drill-down"] = _drilldown_figures(city, counties)
-    return surfaces
-
-
 def assert_moved(before, after, source, destination):
     """Each surface after the move: the household's share left ``source`` for
     ``destination``, every other figure and every city figure unchanged."""
@@ -227,14 +113,6 @@ def assert_moved(before, after, source, destination):
                 elif place == destination:
                     expected += share
                 assert value == expected, (surface, place, key)
-
-
-def assert_surfaces_agree(surfaces):
-    reference = surfaces["json"]
-    for surface, places in surfaces.items():
-        for place, figures in places.items():
-            for key, value in figures.items():
-                assert value == reference[place][key], (surface, place, key)
 
 
 def assert_household_in(household, county):

@@ -102,6 +102,10 @@ class CountyOwned(models.Model):
         instance._stored_county_id = instance.__dict__.get("county_id")
         return instance
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_county_id = self.__dict__.get("county_id")
+
     @classmethod
     def county_source_fields(cls):
         """The foreign keys this row may take its county from."""

@@ -154,6 +154,10 @@ class Household(ReviewedRecord):
             instance._stored_standing = instance.standing()
         return instance
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_standing = self.standing()
+
     def get_absolute_url(self):
         return reverse("cases:household_detail", args=[self.pk])
 
