@@ -186,6 +186,49 @@ class IndicatorTable:
         return {definition.key: self.total(definition.key) for definition in INDICATORS}
 
 
+# Which review states count, per register: the one rule every figure, trend, breakdown and
+# drill-down list applies (through ``_Sources``), shown as written here on the dashboard's help
+# page (docs/figures.md says the same).
+COUNTING_RULES = [
+    (
+        _("所有审核登记册"),
+        _("只计入审核通过的记录;勾选“含待审核记录”时,待审核(已提交)的记录也计入。"
+          "草稿和退回修改的记录从不计入。"),
+    ),
+    (
+        _("贫困户与家庭成员"),
+        _("成员随所在贫困户:贫困户计入时,其成员才计入培训、受益、就业等以人计的指标;"
+          "带贫协议、结对帮扶也须所帮扶的贫困户计入。"),
+    ),
+    (
+        _("劳模、先进集体、劳模企业/合作社、志愿服务队"),
+        _("本身须计入:如签订带贫协议的企业须审核通过,参与脱贫攻坚的先进集体须审核通过。"),
+    ),
+    (
+        _("技术培训、产业项目、扶贫车间、带贫协议、就业、结对帮扶、志愿服务活动"),
+        _("记录本身须计入;培训签到和项目受益人随所属培训和项目。"),
+    ),
+    (
+        _("归档"),
+        _("统计截止日前已归档的贫困户和成员不计入;截止日后才归档的,仍计入该期。"),
+    ),
+    (
+        _("脱贫与返贫"),
+        _("按截止日当天的状态:截止日前已脱贫、且截止日前未返贫的贫困户计为已脱贫;"
+          "之后才返贫的,仍计入该期的“其中已脱贫”。"),
+    ),
+    (
+        _("县区"),
+        _("每项指标计入被统计对象所在县区(成员随贫困户,企业、集体、劳模随本身);"
+          "贫困户迁至其他县区后,其成员和帮扶记录一并迁入新县区,培训和项目仍属举办县区。"),
+    ),
+    (
+        _("百分比"),
+        _("保留一位小数,四舍五入(如80人中的1人为1.3%)。"),
+    ),
+]
+
+
 def _statuses(include_submitted):
     if include_submitted:
         return [ReviewStatus.APPROVED, ReviewStatus.SUBMITTED]
@@ -268,8 +311,11 @@ class _Sources:
     # Shared pieces
 
     def members(self):
+        """People count through their household: its review decides theirs."""
         return Member.objects.for_user(self.user).filter(
-            self.period.not_archived(), self.period.not_archived("household__")
+            self.period.not_archived(),
+            self.period.not_archived("household__"),
+            household__review_status__in=self.counted,
         )
 
     def sessions(self):
@@ -287,6 +333,7 @@ class _Sources:
             self.period.date_range("signed_on"),
             self.period.not_archived("household__"),
             review_status__in=self.counted,
+            household__review_status__in=self.counted,
         )
 
     def stable_jobs(self):
@@ -388,7 +435,8 @@ class _Sources:
     def finance_enterprises(self):
         return RowSource(
             Enterprise.objects.for_user(self.user).filter(
-                Exists(self.agreement_rows().filter(enterprise=OuterRef("pk")))
+                Exists(self.agreement_rows().filter(enterprise=OuterRef("pk"))),
+                review_status__in=self.counted,
             ),
             {"finance_enterprises": None},
         )
@@ -399,6 +447,7 @@ class _Sources:
             Household.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
                 self.period.not_archived(),
+                review_status__in=self.counted,
             ),
             {"finance_households": None},
         )
@@ -452,6 +501,7 @@ class _Sources:
         )
         return RowSource(
             AdvancedCollective.objects.for_user(self.user).filter(
+                Q(review_status__in=self.counted),
                 Q(Exists(pairings))
                 | Q(Exists(self.project_rows().filter(collective=OuterRef("pk"))))
                 | Q(Exists(employers))
@@ -616,6 +666,7 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
         period.not_archived("member__"),
         period.not_archived("member__household__"),
         review_status__in=sources.counted,
+        member__household__review_status__in=sources.counted,
     )
     # Exits as the households' events date them: one that returned to poverty since still
     # exited in its month.
@@ -684,7 +735,8 @@ def breakdowns_by_county(*, user, period, include_submitted=False, counties=None
     ):
         by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row
     pairings = _in_counties(Pairing.objects.for_user(user), counties).filter(
-        Q(household__isnull=True) | period.not_archived("household__"),
+        Q(household__isnull=True)
+        | (period.not_archived("household__") & Q(household__review_status__in=sources.counted)),
         _active_during(period),
         review_status__in=sources.counted,
     )
@@ -753,6 +805,20 @@ def format_figure(value, definition):
     """A figure with its unit: "7,127.85 万元", "4.1 亿元", "27,438 人"."""
     number, unit = figure_parts(value, definition)
     return f"{number} {unit}"
+
+
+def percent(part, whole):
+    """``part`` as a percentage of ``whole`` to one decimal, rounded half up as the report
+    prints it (1 of 80 is 1.3), or None when ``whole`` is 0. Every page, export and report
+    shows a share with this."""
+    if not whole:
+        return None
+    return round_percent(Decimal(part) * 100 / Decimal(whole))
+
+
+def round_percent(value):
+    """A percentage (a Decimal) to one decimal, half up."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def in_wan(value):
@@ -828,16 +894,16 @@ def target_progress(*, user, year, table):
     for target in sorted(targets, key=lambda t: (t.county.code, order[t.indicator])):
         value = table.value(target.county_id, target.indicator)
         # Compared unrounded; shown to one decimal.
-        percent = Decimal(value) * 100 / target.target if target.target > 0 else None
+        share = Decimal(value) * 100 / target.target if target.target > 0 else None
         progress.append(
             TargetProgress(
                 county=target.county,
                 definition=DEFINITIONS[target.indicator],
                 value=value,
                 target=target.target,
-                percent=None if percent is None else percent.quantize(Decimal("0.1")),
-                expected_percent=expected.quantize(Decimal("0.1")),
-                behind=percent is not None and percent < expected - BEHIND_SCHEDULE_MARGIN,
+                percent=None if share is None else round_percent(share),
+                expected_percent=round_percent(expected),
+                behind=share is not None and share < expected - BEHIND_SCHEDULE_MARGIN,
             )
         )
     return progress
