@@ -111,6 +111,7 @@ COLLECTIVE_PROJECT_FUNDS = Decimal("14980000.00")  # 1,498 万元
 COLLECTIVE_EMPLOYEES = 4_524
 COLLECTIVE_EMPLOYEES_EXITED = 753
 RUNAN_TRAINED_HOUSEHOLDS = 2_731
+RUNAN_TOOK_UP_PLANTING = 1_744  # of them, households that took up planting or breeding
 
 # --- Distractors: people whose household exited before their help began ----------------------
 EXITED_BEFORE_TRAINING = 600
@@ -1029,6 +1030,7 @@ class DemoBuilder:
                 candidates = [p for p in family.persons if trainable(p)]
                 k = min(len(candidates), self.rng.choices((1, 2, 3), (45, 40, 15))[0])
                 runan += self.rng.sample(candidates, k)
+        self.take_up_planting(list(dict.fromkeys(p.family for p in runan)))
         runan_ex = [p for p in runan if p.family.exited_on]
         others = [RUNAN]
         exited = runan_ex + self.sample(
@@ -1121,6 +1123,28 @@ class DemoBuilder:
                                                            member_id=person.member.pk),
                                        self.code(session)))
         self.save(m.TrainingAttendance, rows)
+
+    def take_up_planting(self, trained_families):
+        """1,744 of 汝南县's trained households took up planting or breeding, between March and
+        AS_OF 2018 (the households are saved already: their rows and "created" history
+        entries get the industry). Drawn without the random generator, so the rest of the demo
+        is as before."""
+        chosen = [f.household for f in trained_families[:RUNAN_TOOK_UP_PLANTING]]
+        planting = self.fields["planting_breeding"]
+        first, span = date(2018, 3, 1), (AS_OF - date(2018, 3, 1)).days
+        for i, household in enumerate(chosen):
+            household.industry = planting
+            household.industry_since = first + datetime.timedelta(days=i * span // len(chosen))
+        m.Household.objects.bulk_update(chosen, ["industry", "industry_since"], batch_size=500)
+        history = {
+            row.id: row for row in m.Household.history.filter(id__in=[h.pk for h in chosen])
+        }
+        for household in chosen:
+            history[household.pk].industry_id = planting.pk
+            history[household.pk].industry_since = household.industry_since
+        m.Household.history.bulk_update(
+            list(history.values()), ["industry", "industry_since"], batch_size=500
+        )
 
     def session(self, code, day, status=APPROVED):
         field_code = self.rng.choices(list(TRAINING_TOPICS), (50, 10, 5, 10, 8, 12, 5))[0]

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import HonourLevel, PairingMode, ReviewStatus
 from cases.models import (
     AdvancedCollective,
+    DividendPayment,
     Employment,
     Enterprise,
     FinanceAgreement,
@@ -105,6 +106,8 @@ INDICATORS = [
     IndicatorDefinition("training_sessions", _("技术培训"), _("场次")),
     IndicatorDefinition("people_trained", _("培训贫困人口"), _("人")),
     IndicatorDefinition("people_trained_exited", _("其中已通过培训实现脱贫"), _("人")),
+    IndicatorDefinition("households_trained", _("培训贫困户"), _("户")),
+    IndicatorDefinition("households_trained_industry", _("其中发展产业"), _("户")),
     IndicatorDefinition("enterprise_projects", _("依托劳模企业共建产业扶贫项目"), _("个")),
     IndicatorDefinition(
         "enterprise_project_funds", _("产业扶贫项目投入帮扶资金"), _("元"), True, "funds"
@@ -115,6 +118,8 @@ INDICATORS = [
     IndicatorDefinition("finance_enterprises", _("签订带贫协议的劳模企业和合作社"), _("个")),
     IndicatorDefinition("finance_households", _("签订金融扶贫带贫协议的贫困家庭"), _("户")),
     IndicatorDefinition("finance_funds", _("带贫协议资金"), _("元"), True, "funds"),
+    IndicatorDefinition("dividend_payments", _("带贫协议分红"), _("户次")),
+    IndicatorDefinition("dividend_funds", _("分红金额"), _("元"), True, "amount"),
     IndicatorDefinition("stable_employed", _("实现稳定就业的贫困人口"), _("人")),
     IndicatorDefinition("volunteer_teams", _("劳模志愿服务队"), _("个")),
     IndicatorDefinition("volunteer_events", _("志愿服务宣传活动"), _("场次")),
@@ -141,7 +146,13 @@ SECTIONS = [
             "labor_models_participating",
         ],
     ),
-    (_("技术扶贫"), ["training_sessions", "people_trained", "people_trained_exited"]),
+    (
+        _("技术扶贫"),
+        [
+            "training_sessions", "people_trained", "people_trained_exited",
+            "households_trained", "households_trained_industry",
+        ],
+    ),
     (
         _("产业扶贫"),
         [
@@ -149,7 +160,13 @@ SECTIONS = [
             "project_beneficiaries", "project_beneficiaries_exited",
         ],
     ),
-    (_("金融扶贫"), ["finance_enterprises", "finance_households", "finance_funds"]),
+    (
+        _("金融扶贫"),
+        [
+            "finance_enterprises", "finance_households", "finance_funds",
+            "dividend_payments", "dividend_funds",
+        ],
+    ),
     (_("就业扶贫"), ["stable_employed"]),
     (_("志愿服务"), ["volunteer_teams", "volunteer_events", "volunteer_beneficiaries"]),
     (
@@ -296,12 +313,14 @@ class _Sources:
             self.labor_models(),
             self.training_sessions(),
             self.people_trained(),
+            self.households_trained(),
             self.projects(),
             self.workshops(),
             self.project_beneficiaries(),
             self.finance_enterprises(),
             self.finance_households(),
             self.finance_agreements(),
+            self.dividends(),
             self.employed(),
             self.volunteer_teams(),
             self.volunteer_events(),
@@ -397,6 +416,23 @@ class _Sources:
             {"people_trained": None, "people_trained_exited": exited},
         )
 
+    def households_trained(self):
+        """Households with a member trained (the article's 汝南县: 2,731), and of them those
+        that took up an industry by the period's end (1,744 planting or breeding)."""
+        trained_members = self.members().filter(Exists(self.attended()), household=OuterRef("pk"))
+        return RowSource(
+            Household.objects.for_user(self.user).filter(
+                Exists(trained_members), self.period.not_archived(),
+                review_status__in=self.counted,
+            ),
+            {
+                "households_trained": None,
+                "households_trained_industry": Q(
+                    industry__isnull=False, industry_since__lte=self.period.end
+                ),
+            },
+        )
+
     def projects(self):
         by_enterprise = Q(enterprise__isnull=False)
         by_collective = Q(collective__isnull=False)
@@ -454,6 +490,21 @@ class _Sources:
 
     def finance_agreements(self):
         return RowSource(self.agreement_rows().for_user(self.user), {"finance_funds": None})
+
+    def dividends(self):
+        """Dividends paid in the period under counted agreements of counted households: each
+        is one household's dividend for one year (户次), so the average yearly dividend per
+        household is ``dividend_funds`` / ``dividend_payments`` (``average_dividend``)."""
+        return RowSource(
+            DividendPayment.objects.for_user(self.user).filter(
+                self.period.date_range("paid_on"),
+                self.period.not_archived("agreement__household__"),
+                review_status__in=self.counted,
+                agreement__review_status__in=self.counted,
+                agreement__household__review_status__in=self.counted,
+            ),
+            {"dividend_payments": None, "dividend_funds": None},
+        )
 
     def employed(self):
         # "Member in (members with such a job)" rather than a correlated EXISTS per member:
@@ -819,6 +870,16 @@ def percent(part, whole):
 def round_percent(value):
     """A percentage (a Decimal) to one decimal, half up."""
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def average_dividend(values):
+    """The average yearly dividend per household (yuan, to the fen) of figures ``values``
+    (``{key: value}``), or None without any dividend."""
+    if not values["dividend_payments"]:
+        return None
+    return (Decimal(values["dividend_funds"]) / values["dividend_payments"]).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def in_wan(value):

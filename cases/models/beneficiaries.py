@@ -89,6 +89,15 @@ class Household(ReviewedRecord):
         _("监测对象类型"), max_length=16, choices=MonitoringType.choices, blank=True
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # The industry the household took up with the programme's help (e.g. after training: the
+    # article's "1,744 households took up planting or breeding"), and since when.
+    industry = models.ForeignKey(
+        "cases.ExpertiseField", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("发展产业"),
+    )
+    industry_since = models.DateField(
+        _("发展产业日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
     archive_reason = models.CharField(_("归档原因"), max_length=100, blank=True, editable=False)
 
@@ -129,6 +138,12 @@ class Household(ReviewedRecord):
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("identified_on")),
                 name="household_exit_not_before_identified",
                 violation_error_message=_("脱贫日期不能早于识别日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(industry__isnull=True, industry_since__isnull=True)
+                | Q(industry__isnull=False, industry_since__isnull=False),
+                name="household_industry_has_date",
+                violation_error_message=_("发展产业和发展产业日期须同时填写。"),
             ),
         ]
 
@@ -178,6 +193,10 @@ class Household(ReviewedRecord):
             errors["exit_date"] = _("未脱贫的贫困户不应填写脱贫日期。")
         if self.exit_date and self.identified_on and self.exit_date < self.identified_on:
             errors["exit_date"] = _("脱贫日期不能早于识别日期。")
+        if self.industry_id and not self.industry_since:
+            errors["industry_since"] = _("发展产业和发展产业日期须同时填写。")
+        if self.industry_since and not self.industry_id:
+            errors["industry"] = _("发展产业和发展产业日期须同时填写。")
         if errors:
             raise ValidationError(errors)
 

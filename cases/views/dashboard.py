@@ -33,6 +33,7 @@ from cases.indicators import (
 from cases.models import (
     AdvancedCollective,
     County,
+    DividendPayment,
     Enterprise,
     FinanceAgreement,
     Household,
@@ -272,6 +273,7 @@ def dashboard_help(request):
 LIST_VIEWS = {
     Member: households.MemberListView,
     Household: households.HouseholdListView,
+    DividendPayment: lists.DividendPaymentListView,
     LaborModel: lists.LaborModelListView,
     TrainingSession: lists.TrainingSessionListView,
     IndustryProject: lists.IndustryProjectListView,

@@ -34,6 +34,7 @@ from cases.indicators import (
     DEFINITIONS,
     INDICATORS,
     YI,
+    average_dividend,
     compute_indicators,
     format_figure,
     in_wan,
@@ -72,6 +73,8 @@ def report_figures(values):
     figures["participating_share"] = percent(
         values["labor_models_participating"], values["labor_models_in_service_local"]
     )
+    average = average_dividend(values)
+    figures["average_dividend"] = None if average is None else f"{average:,}"
     return figures
 
 
