@@ -214,16 +214,16 @@ COUNTING_RULES = [
     ),
     (
         _("贫困户与家庭成员"),
-        _("成员随所在贫困户:贫困户计入时,其成员才计入培训、受益、就业等以人计的指标;"
-          "带贫协议、结对帮扶也须所帮扶的贫困户计入。"),
+        _("建档立卡登记的贫困户及其成员无论审核状态如何都计入以人、以户计的指标"
+          "(包括脱贫户数趋势);是否计入由帮扶记录和帮扶方的审核状态决定。"),
     ),
     (
         _("劳模、先进集体、劳模企业/合作社、志愿服务队"),
         _("本身须计入:如签订带贫协议的企业须审核通过,参与脱贫攻坚的先进集体须审核通过。"),
     ),
     (
-        _("技术培训、产业项目、扶贫车间、带贫协议、就业、结对帮扶、志愿服务活动"),
-        _("记录本身须计入;培训签到和项目受益人随所属培训和项目。"),
+        _("技术培训、产业项目、扶贫车间、带贫协议、分红、就业、结对帮扶、志愿服务活动"),
+        _("记录本身须计入(分红还须其带贫协议计入);培训签到和项目受益人随所属培训和项目。"),
     ),
     (
         _("归档"),
@@ -330,11 +330,9 @@ class _Sources:
     # Shared pieces
 
     def members(self):
-        """People count through their household: its review decides theirs."""
+        """Registered people count whatever their household's review (COUNTING_RULES)."""
         return Member.objects.for_user(self.user).filter(
-            self.period.not_archived(),
-            self.period.not_archived("household__"),
-            household__review_status__in=self.counted,
+            self.period.not_archived(), self.period.not_archived("household__")
         )
 
     def sessions(self):
@@ -352,7 +350,6 @@ class _Sources:
             self.period.date_range("signed_on"),
             self.period.not_archived("household__"),
             review_status__in=self.counted,
-            household__review_status__in=self.counted,
         )
 
     def stable_jobs(self):
@@ -422,8 +419,7 @@ class _Sources:
         trained_members = self.members().filter(Exists(self.attended()), household=OuterRef("pk"))
         return RowSource(
             Household.objects.for_user(self.user).filter(
-                Exists(trained_members), self.period.not_archived(),
-                review_status__in=self.counted,
+                Exists(trained_members), self.period.not_archived()
             ),
             {
                 "households_trained": None,
@@ -483,7 +479,6 @@ class _Sources:
             Household.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
                 self.period.not_archived(),
-                review_status__in=self.counted,
             ),
             {"finance_households": None},
         )
@@ -501,7 +496,6 @@ class _Sources:
                 self.period.not_archived("agreement__household__"),
                 review_status__in=self.counted,
                 agreement__review_status__in=self.counted,
-                agreement__household__review_status__in=self.counted,
             ),
             {"dividend_payments": None, "dividend_funds": None},
         )
@@ -717,7 +711,6 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
         period.not_archived("member__"),
         period.not_archived("member__household__"),
         review_status__in=sources.counted,
-        member__household__review_status__in=sources.counted,
     )
     # Exits as the households' events date them: one that returned to poverty since still
     # exited in its month.
@@ -725,7 +718,7 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
         period.date_range("on"),
         kind=HouseholdEvent.Kind.EXITED,
         household__in=_in_counties(Household.objects.for_user(user), counties).filter(
-            period.not_archived(), review_status__in=sources.counted
+            period.not_archived()
         ),
     )
     series = {
@@ -786,8 +779,7 @@ def breakdowns_by_county(*, user, period, include_submitted=False, counties=None
     ):
         by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row
     pairings = _in_counties(Pairing.objects.for_user(user), counties).filter(
-        Q(household__isnull=True)
-        | (period.not_archived("household__") & Q(household__review_status__in=sources.counted)),
+        Q(household__isnull=True) | period.not_archived("household__"),
         _active_during(period),
         review_status__in=sources.counted,
     )

@@ -1,7 +1,7 @@
-"""One counting rule for every register (``cases.indicators.COUNTING_RULES``): a row counts when
-it is approved (or submitted, with the option), people through their household, helpers only
-approved themselves; one percentage rounding for the dashboard and the report; the rules on the
-dashboard's help page."""
+"""One counting rule for every register (``cases.indicators.COUNTING_RULES``): help records and
+helpers count when approved (or submitted, with the option), registered households and their
+members whatever their review, in the figures and the trend alike; one percentage rounding for
+the dashboard and the report; the rules on the dashboard's help page."""
 
 import datetime
 from decimal import Decimal
@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from cases.choices import PovertyStatus, ReviewStatus
 from cases.indicators import COUNTING_RULES, Period, compute_indicators, monthly_trend, percent
-from cases.models import Household
 from tests.factories import (
     AdvancedCollectiveFactory,
     EmploymentFactory,
@@ -62,37 +61,45 @@ def test_one_in_80_is_the_same_share_on_the_dashboard_and_in_the_report(
     assert percent(1, 0) is None
 
 
-def test_a_household_counts_with_its_people_only_once_approved(county_a, city_reviewer):
+def test_registered_people_count_whatever_their_households_review_their_help_only_approved(
+    county_a, city_reviewer
+):
     household = HouseholdFactory(
         village__township__county=county_a, status=PovertyStatus.EXITED,
-        exit_date=datetime.date(2018, 6, 1), review_status=ReviewStatus.SUBMITTED,
+        exit_date=datetime.date(2018, 6, 1), review_status=ReviewStatus.DRAFT,
     )
     member = MemberFactory(household=household)
     session = TrainingSessionFactory(
         county=county_a, held_on=datetime.date(2018, 3, 1), review_status=APPROVED
     )
     TrainingAttendanceFactory(session=session, member=member)
-    EmploymentFactory(member=member, review_status=APPROVED)
-    FinanceAgreementFactory(household=household, review_status=APPROVED, funds="1000.00")
-    people = ("people_trained", "people_trained_exited", "stable_employed", "finance_households")
+    job = EmploymentFactory(member=member, review_status=ReviewStatus.SUBMITTED)
+    FinanceAgreementFactory(
+        household=household, review_status=ReviewStatus.SUBMITTED, funds="1000.00"
+    )
 
-    def trend_exits(include_submitted):
-        trend = monthly_trend(
+    def trend(include_submitted):
+        months = monthly_trend(
             user=city_reviewer, period=Period(start=datetime.date(2018, 1, 1), end=AS_OF.end),
             include_submitted=include_submitted,
         )
-        return sum(trend["households_exited"]), sum(trend["people_trained"])
+        return sum(months["households_exited"]), sum(months["people_employed"])
 
-    # Submitted: counted only with the option, by every figure and the trend alike.
-    assert all(figures(city_reviewer)[key] == 0 for key in people)
-    assert figures(city_reviewer)["finance_funds"] == 0
-    assert trend_exits(False) == (0, 0)
-    assert all(figures(city_reviewer, include_submitted=True)[key] == 1 for key in people)
-    assert trend_exits(True) == (1, 1)
-    Household.objects.filter(pk=household.pk).update(review_status=APPROVED)
-    assert all(figures(city_reviewer)[key] == 1 for key in people)
-    assert figures(city_reviewer)["finance_funds"] == Decimal("1000.00")
-    assert trend_exits(False) == (1, 1)
+    # The draft household's trained member and its exit count, by every figure and the trend.
+    result = figures(city_reviewer)
+    assert (result["people_trained"], result["people_trained_exited"]) == (1, 1)
+    assert result["households_trained"] == 1
+    # The submitted job and agreement only with the option, in the figures and the trend alike.
+    assert (result["stable_employed"], result["finance_households"]) == (0, 0)
+    assert result["finance_funds"] == 0
+    assert trend(False) == (1, 0)
+    result = figures(city_reviewer, include_submitted=True)
+    assert (result["stable_employed"], result["finance_households"]) == (1, 1)
+    assert result["finance_funds"] == Decimal("1000.00")
+    assert trend(True) == (1, 1)
+    job.review_status = ReviewStatus.RETURNED
+    job.save()
+    assert figures(city_reviewer, include_submitted=True)["stable_employed"] == 0
 
 
 def test_helpers_count_only_approved(county_a, city_reviewer):

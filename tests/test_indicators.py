@@ -178,6 +178,7 @@ class TestProjectsFinanceAndJobs:
         for funds in ("1000000.10", "2500000.25"):
             FinanceAgreementFactory(
                 household=household, funds=funds, review_status=APPROVED,
+                enterprise__review_status=APPROVED,
                 signed_on=datetime.date(2018, 1, int(funds[0])),
             )
         IndustryProjectFactory(county=county_a, funds="71278500.05", review_status=APPROVED)
