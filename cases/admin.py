@@ -29,6 +29,7 @@ from cases.models import (
     ExportLog,
     FinanceAgreement,
     Household,
+    HouseholdEvent,
     IndicatorTarget,
     IndustryProject,
     LaborModel,
@@ -532,6 +533,28 @@ class ReviewEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("content_type", "county", "user")
     search_fields = ("comment", "user__username")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HouseholdEvent)
+class HouseholdEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A household's dated exits, returns, archiving and moves are written when the household
+    is saved and never edited (the figures of past periods are read from them); here they are
+    only read."""
+
+    list_display = ("on", "kind", "household", "from_county", "to_county", "recorded_at")
+    list_filter = ("kind",)
+    list_select_related = ("household", "from_county", "to_county")
+    search_fields = ("household__register_number",)
+    date_hierarchy = "on"
 
     def has_add_permission(self, request):
         return False

@@ -59,6 +59,7 @@ from cases.choices import (
     VolunteerEventKind,
     WorkStatus,
 )
+from cases.standing import standing_changes
 from cases.validators import birth_date_from_id, build_resident_id, sex_from_id
 
 date = datetime.date
@@ -110,13 +111,17 @@ COLLECTIVE_PROJECT_FUNDS = Decimal("14980000.00")  # 1,498 万元
 COLLECTIVE_EMPLOYEES = 4_524
 COLLECTIVE_EMPLOYEES_EXITED = 753
 RUNAN_TRAINED_HOUSEHOLDS = 2_731
+RUNAN_TOOK_UP_PLANTING = 1_744  # of them, households that took up planting or breeding
 
 # --- Distractors: people whose household exited before their help began ----------------------
 EXITED_BEFORE_TRAINING = 600
 EXITED_BEFORE_PROJECT = 260
 EXITED_BEFORE_COLLECTIVE_JOB = 110
 STABLE_COLLECTIVE_JOBS = 3_700  # collective employees also in stable employment on AS_OF
-ARCHIVED_PER_COUNTY = 15  # households archived after AS_OF (merged or deregistered)
+ARCHIVED_PER_COUNTY = 15  # households archived before AS_OF (merged or deregistered)
+# The households that returned to poverty (返贫) were found in the spring review before AS_OF,
+# so on AS_OF they are not exited (later, they would still count as exited on AS_OF).
+RETURNED_ON = date(2018, 3, 15)
 PENDING_PER_COUNTY = 20  # households identified in 2020, their registration still in review
 
 
@@ -804,10 +809,11 @@ class DemoBuilder:
                     self.set_exit_story(family.household, story, batches_before, batches_after)
                     self.families[code].append(family)
                 elif n < spec.households + ARCHIVED_PER_COUNTY:
-                    # Merged into another register or deregistered after AS_OF: archived.
+                    # Merged into another register or deregistered between January and July
+                    # 2018, before AS_OF: archived. (Archived later, they would count on AS_OF.)
                     self.set_exit_story(family.household, "before", batches_before, batches_after)
                     moment = timezone.make_aware(datetime.datetime(
-                        2019, self.rng.randint(1, 12), self.rng.randint(1, 28), 10, 0))
+                        2018, self.rng.randint(1, 12) // 2 + 1, self.rng.randint(1, 28), 10, 0))
                     family.household.archived_at = moment
                     for person in family.persons:
                         person.member.archived_at = moment
@@ -993,6 +999,12 @@ class DemoBuilder:
         families = [f for code in self.spec for f in self.families[code]]
         families += self.archived_families + self.pending_families
         self.save(m.Household, [f.household for f in families])
+        # Their dated exits, returns and archiving, as Household.save() would record them.
+        self.save(m.HouseholdEvent, [
+            m.HouseholdEvent(household_id=f.household.pk, kind=change.kind, on=change.on)
+            for f in families
+            for change in standing_changes(None, f.household.standing(), RETURNED_ON)[0]
+        ])
         self.save(m.Member, [p.member for f in families for p in f.persons])
         through = m.Household.other_causes.through
         self.save(through, [through(household=f.household, povertycause=c)
@@ -1018,6 +1030,7 @@ class DemoBuilder:
                 candidates = [p for p in family.persons if trainable(p)]
                 k = min(len(candidates), self.rng.choices((1, 2, 3), (45, 40, 15))[0])
                 runan += self.rng.sample(candidates, k)
+        self.take_up_planting(list(dict.fromkeys(p.family for p in runan)))
         runan_ex = [p for p in runan if p.family.exited_on]
         others = [RUNAN]
         exited = runan_ex + self.sample(
@@ -1110,6 +1123,28 @@ class DemoBuilder:
                                                            member_id=person.member.pk),
                                        self.code(session)))
         self.save(m.TrainingAttendance, rows)
+
+    def take_up_planting(self, trained_families):
+        """1,744 of 汝南县's trained households took up planting or breeding, between March and
+        AS_OF 2018 (the households are saved already: their rows and "created" history
+        entries get the industry). Drawn without the random generator, so the rest of the demo
+        is as before."""
+        chosen = [f.household for f in trained_families[:RUNAN_TOOK_UP_PLANTING]]
+        planting = self.fields["planting_breeding"]
+        first, span = date(2018, 3, 1), (AS_OF - date(2018, 3, 1)).days
+        for i, household in enumerate(chosen):
+            household.industry = planting
+            household.industry_since = first + datetime.timedelta(days=i * span // len(chosen))
+        m.Household.objects.bulk_update(chosen, ["industry", "industry_since"], batch_size=500)
+        history = {
+            row.id: row for row in m.Household.history.filter(id__in=[h.pk for h in chosen])
+        }
+        for household in chosen:
+            history[household.pk].industry_id = planting.pk
+            history[household.pk].industry_since = household.industry_since
+        m.Household.history.bulk_update(
+            list(history.values()), ["industry", "industry_since"], batch_size=500
+        )
 
     def session(self, code, day, status=APPROVED):
         field_code = self.rng.choices(list(TRAINING_TOPICS), (50, 10, 5, 10, 8, 12, 5))[0]

@@ -13,13 +13,15 @@ local, ...): each source is one grouped query with one ``Count(filter=...)`` or
 there are. The sources never join to many-valued relations (they use EXISTS), so each row is
 counted once: a person or household is counted once per indicator however many records it has.
 
-Only approved records count (optionally also submitted ones); archived households and members
-never count. Each figure is counted in the county of the thing counted (the member's household,
-the labor model, the enterprise, ...), so the city total is exactly the sum of the county
-figures.
+Only approved records count (optionally also submitted ones); households and members archived
+by the end of the period do not count. Each figure is counted in the county of the thing
+counted (the member's household, the labor model, the enterprise, ...), so the city total is
+exactly the sum of the county figures.
 
-"Of them exited": the beneficiary's household has status 已脱贫 with an exit date on or after
-the help began (the first training, project or job in the period) and not after the period's end.
+"Of them exited": the beneficiary's household is exited on the period's end (by its dated
+events, ``exit_date_on``: a household that returned to poverty later still counts, as it did
+then), with an exit date on or after the help began (the first training, project or job in the
+period).
 """
 
 import datetime
@@ -27,17 +29,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
+from cases.choices import HonourLevel, PairingMode, ReviewStatus
 from cases.models import (
     AdvancedCollective,
+    DividendPayment,
     Employment,
     Enterprise,
     FinanceAgreement,
     Household,
+    HouseholdEvent,
     IndustryProject,
     LaborModel,
     Member,
@@ -63,6 +68,17 @@ class Period:
         if self.start:
             condition &= Q(**{f"{lookup}__gte": self.start})
         return condition
+
+    def not_archived(self, prefix=""):
+        """The household or member (``prefix``: the path to it) was not archived by the end of
+        the period: archiving it later leaves this period's figures as they were."""
+        next_day = datetime.datetime.combine(
+            self.end + datetime.timedelta(days=1), datetime.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        return Q(**{f"{prefix}archived_at__isnull": True}) | Q(
+            **{f"{prefix}archived_at__gte": next_day}
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,8 @@ INDICATORS = [
     IndicatorDefinition("training_sessions", _("技术培训"), _("场次")),
     IndicatorDefinition("people_trained", _("培训贫困人口"), _("人")),
     IndicatorDefinition("people_trained_exited", _("其中已通过培训实现脱贫"), _("人")),
+    IndicatorDefinition("households_trained", _("培训贫困户"), _("户")),
+    IndicatorDefinition("households_trained_industry", _("其中发展产业"), _("户")),
     IndicatorDefinition("enterprise_projects", _("依托劳模企业共建产业扶贫项目"), _("个")),
     IndicatorDefinition(
         "enterprise_project_funds", _("产业扶贫项目投入帮扶资金"), _("元"), True, "funds"
@@ -100,6 +118,8 @@ INDICATORS = [
     IndicatorDefinition("finance_enterprises", _("签订带贫协议的劳模企业和合作社"), _("个")),
     IndicatorDefinition("finance_households", _("签订金融扶贫带贫协议的贫困家庭"), _("户")),
     IndicatorDefinition("finance_funds", _("带贫协议资金"), _("元"), True, "funds"),
+    IndicatorDefinition("dividend_payments", _("带贫协议分红"), _("户次")),
+    IndicatorDefinition("dividend_funds", _("分红金额"), _("元"), True, "amount"),
     IndicatorDefinition("stable_employed", _("实现稳定就业的贫困人口"), _("人")),
     IndicatorDefinition("volunteer_teams", _("劳模志愿服务队"), _("个")),
     IndicatorDefinition("volunteer_events", _("志愿服务宣传活动"), _("场次")),
@@ -126,7 +146,13 @@ SECTIONS = [
             "labor_models_participating",
         ],
     ),
-    (_("技术扶贫"), ["training_sessions", "people_trained", "people_trained_exited"]),
+    (
+        _("技术扶贫"),
+        [
+            "training_sessions", "people_trained", "people_trained_exited",
+            "households_trained", "households_trained_industry",
+        ],
+    ),
     (
         _("产业扶贫"),
         [
@@ -134,7 +160,13 @@ SECTIONS = [
             "project_beneficiaries", "project_beneficiaries_exited",
         ],
     ),
-    (_("金融扶贫"), ["finance_enterprises", "finance_households", "finance_funds"]),
+    (
+        _("金融扶贫"),
+        [
+            "finance_enterprises", "finance_households", "finance_funds",
+            "dividend_payments", "dividend_funds",
+        ],
+    ),
     (_("就业扶贫"), ["stable_employed"]),
     (_("志愿服务"), ["volunteer_teams", "volunteer_events", "volunteer_beneficiaries"]),
     (
@@ -171,6 +203,49 @@ class IndicatorTable:
         return {definition.key: self.total(definition.key) for definition in INDICATORS}
 
 
+# Which review states count, per register: the one rule every figure, trend, breakdown and
+# drill-down list applies (through ``_Sources``), shown as written here on the dashboard's help
+# page (docs/figures.md says the same).
+COUNTING_RULES = [
+    (
+        _("所有审核登记册"),
+        _("只计入审核通过的记录;勾选“含待审核记录”时,待审核(已提交)的记录也计入。"
+          "草稿和退回修改的记录从不计入。"),
+    ),
+    (
+        _("贫困户与家庭成员"),
+        _("建档立卡登记的贫困户及其成员无论审核状态如何都计入以人、以户计的指标"
+          "(包括脱贫户数趋势);是否计入由帮扶记录和帮扶方的审核状态决定。"),
+    ),
+    (
+        _("劳模、先进集体、劳模企业/合作社、志愿服务队"),
+        _("本身须计入:如签订带贫协议的企业须审核通过,参与脱贫攻坚的先进集体须审核通过。"),
+    ),
+    (
+        _("技术培训、产业项目、扶贫车间、带贫协议、分红、就业、结对帮扶、志愿服务活动"),
+        _("记录本身须计入(分红还须其带贫协议计入);培训签到和项目受益人随所属培训和项目。"),
+    ),
+    (
+        _("归档"),
+        _("统计截止日前已归档的贫困户和成员不计入;截止日后才归档的,仍计入该期。"),
+    ),
+    (
+        _("脱贫与返贫"),
+        _("按截止日当天的状态:截止日前已脱贫、且截止日前未返贫的贫困户计为已脱贫;"
+          "之后才返贫的,仍计入该期的“其中已脱贫”。"),
+    ),
+    (
+        _("县区"),
+        _("每项指标计入被统计对象所在县区(成员随贫困户,企业、集体、劳模随本身);"
+          "贫困户迁至其他县区后,其成员和帮扶记录一并迁入新县区,培训和项目仍属举办县区。"),
+    ),
+    (
+        _("百分比"),
+        _("保留一位小数,四舍五入(如80人中的1人为1.3%)。"),
+    ),
+]
+
+
 def _statuses(include_submitted):
     if include_submitted:
         return [ReviewStatus.APPROVED, ReviewStatus.SUBMITTED]
@@ -187,14 +262,31 @@ def _active_during(period, prefix=""):
     return condition
 
 
-def _exited_after(help_exists, period):
-    """Members whose household exited on or after a help record (``help_exists``, a queryset
-    correlated on the member and bounded by ``OuterRef('household__exit_date')``) and not after
-    the period's end."""
-    # The household's status first: the correlated lookup runs only for exited households.
-    return Q(household__status=PovertyStatus.EXITED, household__exit_date__lte=period.end) & Q(
-        Exists(help_exists)
+def exit_date_on(day, household):
+    """The day ``household`` (an expression for a household id) exited poverty, if it is
+    exited on ``day`` by its events (``HouseholdEvent``): its last exit by then, unless it
+    returned to poverty after that and by then; NULL if it is not exited on ``day``. A later
+    返贫 leaves the day's answer as it was."""
+    returned_since = HouseholdEvent.objects.filter(
+        household=OuterRef("household"), kind=HouseholdEvent.Kind.RETURNED,
+        on__gt=OuterRef("on"), on__lte=day,
     )
+    return Subquery(
+        HouseholdEvent.objects.filter(
+            household=household, kind=HouseholdEvent.Kind.EXITED, on__lte=day
+        )
+        .exclude(Exists(returned_since))
+        .order_by("-on")
+        .values("on")[:1]
+    )
+
+
+def _exited_after(help_exists, help_date, period):
+    """Members with a help record (``help_exists``, a queryset of rows with a ``member``,
+    correlated on the member) dated (``help_date``) on or before the day their household
+    exited poverty, the household being exited on the period's end."""
+    exit_date = exit_date_on(period.end, OuterRef("member__household"))
+    return Q(Exists(help_exists.filter(**{f"{help_date}__lte": exit_date})))
 
 
 @dataclass(frozen=True)
@@ -221,12 +313,14 @@ class _Sources:
             self.labor_models(),
             self.training_sessions(),
             self.people_trained(),
+            self.households_trained(),
             self.projects(),
             self.workshops(),
             self.project_beneficiaries(),
             self.finance_enterprises(),
             self.finance_households(),
             self.finance_agreements(),
+            self.dividends(),
             self.employed(),
             self.volunteer_teams(),
             self.volunteer_events(),
@@ -236,8 +330,9 @@ class _Sources:
     # Shared pieces
 
     def members(self):
+        """Registered people count whatever their household's review (COUNTING_RULES)."""
         return Member.objects.for_user(self.user).filter(
-            archived_at__isnull=True, household__archived_at__isnull=True
+            self.period.not_archived(), self.period.not_archived("household__")
         )
 
     def sessions(self):
@@ -253,8 +348,8 @@ class _Sources:
     def agreement_rows(self):
         return FinanceAgreement.objects.filter(
             self.period.date_range("signed_on"),
+            self.period.not_archived("household__"),
             review_status__in=self.counted,
-            household__archived_at__isnull=True,
         )
 
     def stable_jobs(self):
@@ -312,12 +407,26 @@ class _Sources:
 
     def people_trained(self):
         attended = self.attended()
-        exited = _exited_after(
-            attended.filter(session__held_on__lte=OuterRef("household__exit_date")), self.period
-        )
+        exited = _exited_after(attended, "session__held_on", self.period)
         return RowSource(
             self.members().filter(Exists(attended)),
             {"people_trained": None, "people_trained_exited": exited},
+        )
+
+    def households_trained(self):
+        """Households with a member trained (the article's 汝南县: 2,731), and of them those
+        that took up an industry by the period's end (1,744 planting or breeding)."""
+        trained_members = self.members().filter(Exists(self.attended()), household=OuterRef("pk"))
+        return RowSource(
+            Household.objects.for_user(self.user).filter(
+                Exists(trained_members), self.period.not_archived()
+            ),
+            {
+                "households_trained": None,
+                "households_trained_industry": Q(
+                    industry__isnull=False, industry_since__lte=self.period.end
+                ),
+            },
         )
 
     def projects(self):
@@ -349,9 +458,7 @@ class _Sources:
             project__review_status__in=self.counted,
             project__enterprise__isnull=False,
         )
-        exited = _exited_after(
-            benefits.filter(since__lte=OuterRef("household__exit_date")), self.period
-        )
+        exited = _exited_after(benefits, "since", self.period)
         return RowSource(
             self.members().filter(Exists(benefits)),
             {"project_beneficiaries": None, "project_beneficiaries_exited": exited},
@@ -360,7 +467,8 @@ class _Sources:
     def finance_enterprises(self):
         return RowSource(
             Enterprise.objects.for_user(self.user).filter(
-                Exists(self.agreement_rows().filter(enterprise=OuterRef("pk")))
+                Exists(self.agreement_rows().filter(enterprise=OuterRef("pk"))),
+                review_status__in=self.counted,
             ),
             {"finance_enterprises": None},
         )
@@ -370,13 +478,27 @@ class _Sources:
         return RowSource(
             Household.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
-                archived_at__isnull=True,
+                self.period.not_archived(),
             ),
             {"finance_households": None},
         )
 
     def finance_agreements(self):
         return RowSource(self.agreement_rows().for_user(self.user), {"finance_funds": None})
+
+    def dividends(self):
+        """Dividends paid in the period under counted agreements of counted households: each
+        is one household's dividend for one year (户次), so the average yearly dividend per
+        household is ``dividend_funds`` / ``dividend_payments`` (``average_dividend``)."""
+        return RowSource(
+            DividendPayment.objects.for_user(self.user).filter(
+                self.period.date_range("paid_on"),
+                self.period.not_archived("agreement__household__"),
+                review_status__in=self.counted,
+                agreement__review_status__in=self.counted,
+            ),
+            {"dividend_payments": None, "dividend_funds": None},
+        )
 
     def employed(self):
         # "Member in (members with such a job)" rather than a correlated EXISTS per member:
@@ -386,10 +508,7 @@ class _Sources:
         collective_jobs = self.collective_jobs()
         by_collective = Q(pk__in=collective_jobs.values("member"))
         exited = _exited_after(
-            collective_jobs.filter(
-                member=OuterRef("pk"), started_on__lte=OuterRef("household__exit_date")
-            ),
-            self.period,
+            collective_jobs.filter(member=OuterRef("pk")), "started_on", self.period
         )
         return RowSource(
             self.members().filter(stable | by_collective),
@@ -427,6 +546,7 @@ class _Sources:
         )
         return RowSource(
             AdvancedCollective.objects.for_user(self.user).filter(
+                Q(review_status__in=self.counted),
                 Q(Exists(pairings))
                 | Q(Exists(self.project_rows().filter(collective=OuterRef("pk"))))
                 | Q(Exists(employers))
@@ -588,15 +708,18 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
     ).exclude(Exists(earlier))
     jobs = _in_counties(Employment.objects.for_user(user), counties).filter(
         period.date_range("started_on"),
+        period.not_archived("member__"),
+        period.not_archived("member__household__"),
         review_status__in=sources.counted,
-        member__archived_at__isnull=True,
-        member__household__archived_at__isnull=True,
     )
-    exits = _in_counties(Household.objects.for_user(user), counties).filter(
-        period.date_range("exit_date"),
-        review_status__in=sources.counted,
-        archived_at__isnull=True,
-        status=PovertyStatus.EXITED,
+    # Exits as the households' events date them: one that returned to poverty since still
+    # exited in its month.
+    exits = HouseholdEvent.objects.filter(
+        period.date_range("on"),
+        kind=HouseholdEvent.Kind.EXITED,
+        household__in=_in_counties(Household.objects.for_user(user), counties).filter(
+            period.not_archived()
+        ),
     )
     series = {
         "people_trained": _per_month(
@@ -606,7 +729,9 @@ def monthly_trend_by_county(*, user, period, include_submitted=False, counties=N
         "people_employed": _per_month(
             jobs, months, "started_on", Count("member", distinct=True), "county"
         ),
-        "households_exited": _per_month(exits, months, "exit_date", Count("pk"), "county"),
+        "households_exited": _per_month(
+            exits, months, "on", Count("household", distinct=True), "household__county"
+        ),
         "project_funds": _per_month(
             _in_counties(sources.projects().rows, counties), months, "started_on",
             Sum("funds"), "county",
@@ -654,7 +779,7 @@ def breakdowns_by_county(*, user, period, include_submitted=False, counties=None
     ):
         by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row
     pairings = _in_counties(Pairing.objects.for_user(user), counties).filter(
-        Q(household__isnull=True) | Q(household__archived_at__isnull=True),
+        Q(household__isnull=True) | period.not_archived("household__"),
         _active_during(period),
         review_status__in=sources.counted,
     )
@@ -723,6 +848,30 @@ def format_figure(value, definition):
     """A figure with its unit: "7,127.85 万元", "4.1 亿元", "27,438 人"."""
     number, unit = figure_parts(value, definition)
     return f"{number} {unit}"
+
+
+def percent(part, whole):
+    """``part`` as a percentage of ``whole`` to one decimal, rounded half up as the report
+    prints it (1 of 80 is 1.3), or None when ``whole`` is 0. Every page, export and report
+    shows a share with this."""
+    if not whole:
+        return None
+    return round_percent(Decimal(part) * 100 / Decimal(whole))
+
+
+def round_percent(value):
+    """A percentage (a Decimal) to one decimal, half up."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def average_dividend(values):
+    """The average yearly dividend per household (yuan, to the fen) of figures ``values``
+    (``{key: value}``), or None without any dividend."""
+    if not values["dividend_payments"]:
+        return None
+    return (Decimal(values["dividend_funds"]) / values["dividend_payments"]).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def in_wan(value):
@@ -798,16 +947,16 @@ def target_progress(*, user, year, table):
     for target in sorted(targets, key=lambda t: (t.county.code, order[t.indicator])):
         value = table.value(target.county_id, target.indicator)
         # Compared unrounded; shown to one decimal.
-        percent = Decimal(value) * 100 / target.target if target.target > 0 else None
+        share = Decimal(value) * 100 / target.target if target.target > 0 else None
         progress.append(
             TargetProgress(
                 county=target.county,
                 definition=DEFINITIONS[target.indicator],
                 value=value,
                 target=target.target,
-                percent=None if percent is None else percent.quantize(Decimal("0.1")),
-                expected_percent=expected.quantize(Decimal("0.1")),
-                behind=percent is not None and percent < expected - BEHIND_SCHEDULE_MARGIN,
+                percent=None if share is None else round_percent(share),
+                expected_percent=round_percent(expected),
+                behind=share is not None and share < expected - BEHIND_SCHEDULE_MARGIN,
             )
         )
     return progress

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from cases import models as m
 from cases.choices import (
@@ -50,6 +51,7 @@ from cases.choices import (
 from cases.crypto import encrypt_resident_id
 from cases.demo import COUNTIES, FEMALE_CHARS, MALE_CHARS, SURNAMES, VILLAGE_SUFFIXES
 from cases.fields import EncryptedResidentIDField, ResidentIDDigestField
+from cases.standing import Standing, standing_changes
 from cases.validators import id_check_char
 
 # Per household: how many of each row the data set has (the issue's national size is 1,000,000
@@ -543,9 +545,28 @@ class Generator:
                 member_rows.append(member)
                 members.append((pk, row["id"]))
         self.writer.write(m.Household, rows)
+        self.writer.write(m.HouseholdEvent, self.household_events(rows))
         self.writer.write(through, list(unique_causes.values()))
         self.writer.write(m.Member, member_rows)
         return households, members
+
+    def household_events(self, rows):
+        """The dated exits, returns (a year after the exit) and archiving of the households
+        ``rows``, as Household.save() would record them."""
+        events = []
+        for row in rows:
+            archived_on = timezone.localdate(row["archived_at"]) if row["archived_at"] else None
+            standing = Standing(row["status"], row["exit_date"], archived_on, row["county_id"])
+            returned_on = min(
+                (row["exit_date"] or LAST_DAY) + datetime.timedelta(days=365), LAST_DAY
+            )
+            events.extend(
+                {"household_id": row["id"], "kind": change.kind, "on": change.on,
+                 "recorded_at": row["created_at"]}
+                for change in standing_changes(None, standing, returned_on)[0]
+            )
+        self.writer.assign_ids(m.HouseholdEvent, events)
+        return events
 
     def make_pairings(self, county, households, villages, helpers):
         rng = self.rng

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     # Dashboards: the figures, and the rows behind each figure
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/help/", dashboard.dashboard_help, name="dashboard_help"),
     path("dashboard/<slug:key>/", dashboard.indicator_list, name="indicator_list"),
     path("autocomplete/<slug:source>/", autocomplete.autocomplete, name="autocomplete"),
     # Households and members

@@ -307,6 +307,15 @@ class ReviewEventFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory, county=factory.SelfAttribute("..county"))
 
 
+class HouseholdEventFactory(DjangoModelFactory):
+    class Meta:
+        model = models.HouseholdEvent
+
+    household = factory.SubFactory(HouseholdFactory)
+    kind = "exited"
+    on = datetime.date(2018, 6, 1)
+
+
 class RevealLogFactory(DjangoModelFactory):
     class Meta:
         model = models.RevealLog

@@ -53,6 +53,7 @@ ROW_FACTORIES = {
     models.VolunteerEvent: factories.VolunteerEventFactory,
     models.MaterialAid: factories.MaterialAidFactory,
     models.ReviewEvent: factories.ReviewEventFactory,
+    models.HouseholdEvent: factories.HouseholdEventFactory,
     models.RevealLog: factories.RevealLogFactory,
     models.ExportLog: factories.ExportLogFactory,
     models.ExportJob: factories.ExportJobFactory,

@@ -213,6 +213,13 @@ class DemoDataTests(TestCase):
         households = attendance_on_d().filter(member__household__county__name="汝南县")
         self.assertEqual(households.values("member__household").distinct().count(), 2731)
 
+    def test_runan_trained_households_that_took_up_planting_or_breeding(self):
+        trained = attendance_on_d().filter(member__household__county__name="汝南县").values(
+            "member__household")
+        took_up = Household.objects.filter(
+            pk__in=trained, industry__code="planting_breeding", industry_since__lte=D)
+        self.assertEqual(took_up.count(), 1744)
+
     # --- the definitions matter: the distractors are there ---------------------------------------
     def test_people_whose_household_exited_before_their_first_training_are_not_counted(self):
         trained = attendance_on_d().values(
@@ -311,6 +318,9 @@ class DemoDataTests(TestCase):
             self.assertEqual(id_number[:6], county_code)
             seen.add(id_number)
         self.assertEqual(len(seen), len(rows))
+
+    def test_no_stored_county_disagrees_with_its_owners(self):
+        call_command("check_counties", stdout=StringIO())
 
     def test_county_is_that_of_the_record_it_hangs_on(self):
         self.assertFalse(Member.objects.exclude(county=F("household__county")).exists())

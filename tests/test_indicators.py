@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.choices import PovertyStatus, ReviewStatus
 from cases.indicators import Period, compute_indicators
+from cases.models import Household, HouseholdEvent
 from tests.factories import (
     EmploymentFactory,
     FinanceAgreementFactory,
@@ -76,18 +77,34 @@ class TestTraining:
         assert result["people_trained"] == 4
         assert result["people_trained_exited"] == 2
 
-    def test_returned_to_poverty_is_not_exited(self, county_a, city_reviewer):
+    def test_returned_to_poverty_is_not_exited_from_its_return_on(self, county_a, city_reviewer):
+        """返贫 today: not exited today, still exited on a past day (as it was then)."""
         member = exited_member(county_a, datetime.date(2018, 6, 1))
+        attend_march_training(county_a, member)
         member.household.status = PovertyStatus.RETURNED
         member.household.save()
+        today = Period(end=timezone.localdate())
+        assert figures(city_reviewer, today)["people_trained_exited"] == 0
+        assert figures(city_reviewer)["people_trained_exited"] == 1
+
+    def test_returned_before_the_day_is_not_exited_on_it(self, county_a, city_reviewer):
+        member = exited_member(county_a, datetime.date(2018, 6, 1))
         attend_march_training(county_a, member)
+        household = member.household
+        before = household.standing()
+        household.status = PovertyStatus.RETURNED
+        Household.objects.filter(pk=household.pk).update(status=PovertyStatus.RETURNED)
+        HouseholdEvent.objects.record([(household, before)], changed_on=datetime.date(2018, 7, 1))
         assert figures(city_reviewer)["people_trained_exited"] == 0
+        assert figures(city_reviewer, Period(end=datetime.date(2018, 6, 30)))[
+            "people_trained_exited"
+        ] == 1
 
     def test_archived_households_and_unapproved_sessions_do_not_count(
         self, county_a, city_reviewer
     ):
         archived = MemberFactory(household__village__township__county=county_a)
-        archived.household.archived_at = timezone.now()
+        archived.household.archived_at = timezone.make_aware(datetime.datetime(2018, 8, 31, 23))
         archived.household.save()
         attend_march_training(county_a, archived)
         for status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED, ReviewStatus.SUBMITTED):
@@ -161,6 +178,7 @@ class TestProjectsFinanceAndJobs:
         for funds in ("1000000.10", "2500000.25"):
             FinanceAgreementFactory(
                 household=household, funds=funds, review_status=APPROVED,
+                enterprise__review_status=APPROVED,
                 signed_on=datetime.date(2018, 1, int(funds[0])),
             )
         IndustryProjectFactory(county=county_a, funds="71278500.05", review_status=APPROVED)

@@ -18,11 +18,12 @@ class HouseholdForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, for
         fields = [
             "register_number", "head_name", "village", "phone", "attribute", "standard",
             "identified_on", "main_cause", "other_causes", "demands", "status", "exit_date",
-            "monitoring",
+            "monitoring", "industry", "industry_since",
         ]
         widgets = {
             "identified_on": DATE_INPUT,
             "exit_date": DATE_INPUT,
+            "industry_since": DATE_INPUT,
             "other_causes": forms.CheckboxSelectMultiple,
             "demands": forms.Textarea(attrs={"rows": 3}),
         }
@@ -38,6 +39,7 @@ class HouseholdForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, for
                 "other_causes", "demands",
             ),
             Fieldset(_("脱贫状态"), "status", "exit_date", "monitoring"),
+            Fieldset(_("产业发展"), "industry", "industry_since"),
             "loaded_version",
         )
 

@@ -11,7 +11,7 @@ from .assistance import (
     Workshop,
 )
 from .base import CountyOwned, ReviewedRecord
-from .beneficiaries import Household, Member, PovertyCause
+from .beneficiaries import Household, HouseholdEvent, Member, PovertyCause
 from .geography import County, Township, UnionBody, Village
 from .helpers import AdvancedCollective, Enterprise, ExpertiseField, LaborModel, VolunteerTeam
 from .pairings import Pairing
@@ -33,6 +33,7 @@ __all__ = [
     "ExpertiseField",
     "FinanceAgreement",
     "Household",
+    "HouseholdEvent",
     "IndicatorSnapshot",
     "IndicatorTarget",
     "IndustryProject",

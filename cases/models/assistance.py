@@ -35,6 +35,9 @@ class TrainingSession(ReviewedRecord):
         verbose_name=_("参训贫困人口"),
     )
 
+    # The county that held the session, whoever taught it.
+    county_independent_of = ("labor_model",)
+
     class Meta:
         ordering = ["-held_on", "id"]
         verbose_name = _("技术培训")
@@ -63,6 +66,9 @@ class TrainingAttendance(CountyOwned):
     )
 
     county_source = "session"
+    # The session's county: members of another county may attend, and an attendance stays
+    # with the county that held the session when the member's household moves.
+    county_independent_of = ("member",)
 
     class Meta:
         ordering = ["session_id", "id"]
@@ -106,6 +112,9 @@ class IndustryProject(ReviewedRecord):
         "cases.Member", through="ProjectBeneficiary", related_name="projects",
         verbose_name=_("受益贫困人口"),
     )
+
+    # The county that runs the project, set when it is recorded.
+    county_independent_of = ("enterprise", "collective")
 
     class Meta:
         ordering = ["-started_on", "id"]
@@ -152,6 +161,9 @@ class ProjectBeneficiary(CountyOwned):
     since = models.DateField(_("受益开始日期"), validators=[validate_not_in_future])
 
     county_source = "project"
+    # The project's county: a member of another county may benefit, and the link stays with
+    # the project when the member's household moves.
+    county_independent_of = ("member",)
 
     class Meta:
         ordering = ["project_id", "id"]
@@ -188,6 +200,8 @@ class Workshop(ReviewedRecord):
     opened_on = models.DateField(_("设立日期"), validators=[validate_not_in_future])
 
     county_source = "enterprise"
+    # The enterprise's workshop, whichever project it serves.
+    county_independent_of = ("project",)
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -217,6 +231,9 @@ class FinanceAgreement(ReviewedRecord):
     signed_on = models.DateField(_("签订日期"), validators=[validate_not_in_future])
 
     county_source = "household"
+    # The household's agreement (its funds count where the household does), whichever
+    # county's enterprise signed it.
+    county_independent_of = ("enterprise",)
 
     class Meta:
         ordering = ["-signed_on", "id"]
@@ -325,6 +342,8 @@ class Employment(ReviewedRecord):
     job_training = models.BooleanField(_("接受岗前培训"), default=False)
 
     county_source = "member"
+    # The employee's county, wherever the employer is.
+    county_independent_of = ("enterprise", "workshop", "collective")
 
     class Meta:
         ordering = ["-started_on", "id"]
@@ -424,6 +443,8 @@ class MaterialAid(ReviewedRecord):
     )
 
     county_source = "household"
+    # The household's, whichever county's labor model visited.
+    county_independent_of = ("labor_model",)
 
     class Meta:
         ordering = ["-given_on", "id"]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -66,8 +66,14 @@ class CountyOwned(models.Model):
 
     county_lookup = "county"
     # The relation this row takes its county from (e.g. a member from its household), or None
-    # when the county is set by whoever creates the row.
+    # when the county is set by whoever creates the row. When that row moves to another county,
+    # this one moves with it (``cases.counties.follow_county``).
     county_source = None
+    # Relations to rows of a county that do NOT give this row its county: the related row may
+    # be of another county (a member attending a session another county held, a helper from
+    # another county), and moving it leaves this row where it is. Every relation between two
+    # county rows is either the county source or named here (tests/test_county_moves.py).
+    county_independent_of = ()
 
     class Meta:
         abstract = True
@@ -77,7 +83,33 @@ class CountyOwned(models.Model):
             self.county_id = getattr(self, self.county_source).county_id
         if not self._state.adding:
             self.version += 1
-        super().save(*args, **kwargs)
+        moved_from = getattr(self, "_stored_county_id", None)
+        if moved_from is None or moved_from == self.county_id:
+            super().save(*args, **kwargs)
+        else:
+            from cases.counties import follow_county
+
+            # The row and everything that takes its county from it, or nothing.
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                follow_county(self, moved_from)
+        self._stored_county_id = self.county_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The county as stored, so that save() notices that the row moved.
+        instance._stored_county_id = instance.__dict__.get("county_id")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_county_id = self.__dict__.get("county_id")
+
+    @classmethod
+    def county_source_fields(cls):
+        """The foreign keys this row may take its county from."""
+        return (cls.county_source,) if cls.county_source else ()
 
     def autocomplete_label(self):
         """How the row reads in a search-as-you-type choice."""

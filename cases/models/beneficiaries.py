@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
@@ -21,7 +22,8 @@ from cases.fields import (
     ResidentIDDigestField,
     validate_resident_id_unique,
 )
-from cases.querysets import ActiveQuerySet
+from cases.querysets import ActiveQuerySet, ScopedQuerySet
+from cases.standing import Standing, standing_changes
 from cases.uniqueness import refuse_duplicate
 from cases.validators import (
     ID_PATTERN,
@@ -88,6 +90,15 @@ class Household(ReviewedRecord):
         _("监测对象类型"), max_length=16, choices=MonitoringType.choices, blank=True
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # The industry the household took up with the programme's help (e.g. after training: the
+    # article's "1,744 households took up planting or breeding"), and since when.
+    industry = models.ForeignKey(
+        "cases.ExpertiseField", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("发展产业"),
+    )
+    industry_since = models.DateField(
+        _("发展产业日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
     archive_reason = models.CharField(_("归档原因"), max_length=100, blank=True, editable=False)
 
@@ -129,13 +140,47 @@ class Household(ReviewedRecord):
                 name="household_exit_not_before_identified",
                 violation_error_message=_("脱贫日期不能早于识别日期。"),
             ),
+            models.CheckConstraint(
+                condition=Q(industry__isnull=True, industry_since__isnull=True)
+                | Q(industry__isnull=False, industry_since__isnull=False),
+                name="household_industry_has_date",
+                violation_error_message=_("发展产业和发展产业日期须同时填写。"),
+            ),
         ]
 
     def __str__(self):
         return f"{self.register_number} {self.head_name}"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        before = None if adding else getattr(self, "_stored_standing", None)
+        # The standing events are written with the change, or neither is.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding or before is not None:
+                HouseholdEvent.objects.record([(self, before)])
+        self._stored_standing = self.standing()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        loaded = instance.__dict__
+        if all(name in loaded for name in ("status", "exit_date", "archived_at", "county_id")):
+            # As stored, so that save() knows what changed (see cases.standing).
+            instance._stored_standing = instance.standing()
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_standing = self.standing()
+
     def get_absolute_url(self):
         return reverse("cases:household_detail", args=[self.pk])
+
+    def standing(self):
+        """What the household's events follow (``cases.standing``), as it is now."""
+        archived_on = timezone.localdate(self.archived_at) if self.archived_at else None
+        return Standing(self.status, self.exit_date, archived_on, self.county_id)
 
     @property
     def exit_year(self):
@@ -161,8 +206,94 @@ class Household(ReviewedRecord):
             errors["exit_date"] = _("未脱贫的贫困户不应填写脱贫日期。")
         if self.exit_date and self.identified_on and self.exit_date < self.identified_on:
             errors["exit_date"] = _("脱贫日期不能早于识别日期。")
+        if self.industry_id and not self.industry_since:
+            errors["industry_since"] = _("发展产业和发展产业日期须同时填写。")
+        if self.industry_since and not self.industry_id:
+            errors["industry"] = _("发展产业和发展产业日期须同时填写。")
         if errors:
             raise ValidationError(errors)
+
+
+class HouseholdEventQuerySet(ScopedQuerySet):
+    def record(self, households, changed_on=None):
+        """Write the events of ``households``, a list of ``(household, standing)``: each
+        household as just saved, with its standing before (None for a new household), changed
+        on ``changed_on`` (today). A corrected exit date replaces the exit event of the
+        household's current spell. Two or three queries however many households."""
+        changed_on = changed_on or timezone.localdate()
+        events, corrected = [], []
+        for household, before in households:
+            changes, exit_corrected = standing_changes(before, household.standing(), changed_on)
+            if exit_corrected:
+                corrected.append(household.pk)
+            events.extend(
+                HouseholdEvent(
+                    household_id=household.pk, kind=change.kind, on=change.on,
+                    from_county_id=change.from_county_id, to_county_id=change.to_county_id,
+                )
+                for change in changes
+            )
+        if corrected:
+            later_return = HouseholdEvent.objects.filter(
+                household=OuterRef("household"), kind=HouseholdEvent.Kind.RETURNED,
+                on__gte=OuterRef("on"),
+            )
+            self.filter(household_id__in=corrected, kind=HouseholdEvent.Kind.EXITED).exclude(
+                Exists(later_return)
+            ).delete()
+        self.bulk_create(events)
+
+
+class HouseholdEvent(models.Model):
+    """A dated change of a household's standing that the figures depend on: it exited poverty,
+    returned to poverty, was archived, or moved to another county (see ``cases.standing``).
+    Written whenever a household is saved (and by the import and the demo, which write in
+    bulk); never edited. An "as of" figure reads a household's standing on that day from these,
+    so archiving a household or its 返贫 never changes a past period's figures."""
+
+    class Kind(models.TextChoices):
+        EXITED = "exited", _("脱贫")
+        RETURNED = "returned", _("返贫")
+        ARCHIVED = "archived", _("归档")
+        MOVED = "moved", _("迁至其他县区")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="events", verbose_name=_("贫困户")
+    )
+    kind = models.CharField(_("变动"), max_length=10, choices=Kind.choices)
+    on = models.DateField(_("日期"))
+    from_county = models.ForeignKey(
+        "cases.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("迁出县区"),
+    )
+    to_county = models.ForeignKey(
+        "cases.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("迁入县区"),
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = HouseholdEventQuerySet.as_manager()
+
+    county_lookup = "household__county"
+
+    class Meta:
+        ordering = ["household_id", "on", "id"]
+        verbose_name = _("贫困户状态变动")
+        verbose_name_plural = _("贫困户状态变动")
+        indexes = [
+            models.Index(fields=["household", "kind", "on"], name="household_event_on_idx"),
+            models.Index(fields=["kind", "on"], name="household_event_kind_on_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="moved")
+                | Q(from_county__isnull=False, to_county__isnull=False),
+                name="household_event_move_has_counties",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id} {self.get_kind_display()} {self.on}"
 
 
 class Member(CountyOwned):

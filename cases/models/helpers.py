@@ -122,6 +122,9 @@ class Enterprise(ReviewedRecord):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
 
+    # Registered where it is, whichever county's labor model leads it.
+    county_independent_of = ("leader",)
+
     class Meta:
         ordering = ["county__code", "name"]
         verbose_name = _("劳模企业/合作社")
@@ -161,6 +164,9 @@ class VolunteerTeam(ReviewedRecord):
         verbose_name=_("队长"),
     )
     founded_on = models.DateField(_("成立日期"), validators=[validate_not_in_future])
+
+    # The county whose union founded the team, whichever county's labor model leads it.
+    county_independent_of = ("leader",)
 
     class Meta:
         ordering = ["county__code", "name"]

@@ -54,6 +54,8 @@ class Pairing(ReviewedRecord):
 
     # The pairing belongs to the county of the household or village it helps.
     county_source = "target"
+    # A helper may come from another county.
+    county_independent_of = ("labor_model", "collective", "enterprise")
 
     class Meta:
         ordering = ["-start_date", "id"]
@@ -94,6 +96,10 @@ class Pairing(ReviewedRecord):
     @property
     def target(self):
         return self.household or self.village
+
+    @classmethod
+    def county_source_fields(cls):
+        return cls.TARGET_FIELDS
 
     @property
     def is_active(self):

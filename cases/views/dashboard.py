@@ -9,7 +9,6 @@ aggregates), so the list's count or sum is the figure.
 """
 
 import functools
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.forms.dashboard import PeriodForm
 from cases.indicators import (
+    COUNTING_RULES,
     DEFINITIONS,
     INDICATORS,
     SECTIONS,
@@ -28,10 +28,12 @@ from cases.indicators import (
     in_wan,
     indicator_figure,
     indicator_rows,
+    percent,
 )
 from cases.models import (
     AdvancedCollective,
     County,
+    DividendPayment,
     Enterprise,
     FinanceAgreement,
     Household,
@@ -56,13 +58,6 @@ def indicator_url(key, params, county=None):
     if county is not None:
         query["county"] = county.pk
     return f"{reverse('cases:indicator_list', args=[key])}?{urlencode(query)}"
-
-
-def percent(part, whole):
-    """``part`` as a percentage of ``whole``, one decimal (None when ``whole`` is 0)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
 def _table_cell(definition, value, url):
@@ -253,6 +248,22 @@ def dashboard(request):
     )
 
 
+@login_required
+def dashboard_help(request):
+    """How the figures are counted: the indicators by section, and the counting rules
+    (``COUNTING_RULES``) every figure applies."""
+    return render(
+        request,
+        "cases/dashboard_help.html",
+        {
+            "sections": [
+                (title, [DEFINITIONS[key] for key in keys]) for title, keys in SECTIONS
+            ],
+            "rules": COUNTING_RULES,
+        },
+    )
+
+
 #
 # Drill-down: the rows behind one figure
 #
@@ -262,6 +273,7 @@ def dashboard(request):
 LIST_VIEWS = {
     Member: households.MemberListView,
     Household: households.HouseholdListView,
+    DividendPayment: lists.DividendPaymentListView,
     LaborModel: lists.LaborModelListView,
     TrainingSession: lists.TrainingSessionListView,
     IndustryProject: lists.IndustryProjectListView,
@@ -293,6 +305,11 @@ class IndicatorListMixin:
     definition = None
     period_form = None
     county = None
+
+    def listed(self, rows):
+        """The figure's rows as they are: a figure of a past period counts households and
+        members archived since (the register lists would leave them out)."""
+        return rows
 
     def get_table_pagination(self, table):
         paginate = super().get_table_pagination(table)

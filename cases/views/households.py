@@ -44,11 +44,15 @@ class HouseholdListView(ObjectListView):
         # By register number alone: it starts with the county's code, so the order is the
         # model's (county, number) without joining the county, and an index serves it.
         return (
-            super().get_queryset().active()
+            self.listed(super().get_queryset())
             .select_related("village__township", "main_cause")
             .annotate(member_count=active_member_count())
             .order_by("register_number")
         )
+
+    def listed(self, households):
+        """The register lists the households in it now: not the archived ones."""
+        return households.active()
 
 
 class MemberListView(ObjectListView):
@@ -57,7 +61,11 @@ class MemberListView(ObjectListView):
     table_class = tables.MemberTable
 
     def get_queryset(self):
-        return super().get_queryset().active().select_related("household")
+        return self.listed(super().get_queryset()).select_related("household")
+
+    def listed(self, members):
+        """The register lists the members in it now: not the archived ones."""
+        return members.active()
 
 
 # The case page's "add help" buttons: (label, create page, what the page is opened with).

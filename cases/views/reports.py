@@ -34,9 +34,11 @@ from cases.indicators import (
     DEFINITIONS,
     INDICATORS,
     YI,
+    average_dividend,
     compute_indicators,
     format_figure,
     in_wan,
+    percent,
     target_progress,
     year_to_date,
 )
@@ -61,13 +63,6 @@ def money_text(yuan):
     return _("%(amount)s万元") % {"amount": in_wan(yuan)}
 
 
-def percent_of(part, whole):
-    """``part`` as a percentage of ``whole`` to one decimal, or None when ``whole`` is 0."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
 def report_figures(values):
     """The figures one section of the report needs, from ``{key: value}``: counts as they are,
     money as text, and the share of in-service local labor models taking part directly."""
@@ -75,9 +70,11 @@ def report_figures(values):
         key: money_text(value) if DEFINITIONS[key].money else value
         for key, value in values.items()
     }
-    figures["participating_share"] = percent_of(
+    figures["participating_share"] = percent(
         values["labor_models_participating"], values["labor_models_in_service_local"]
     )
+    average = average_dividend(values)
+    figures["average_dividend"] = None if average is None else f"{average:,}"
     return figures
 
 

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from cases.choices import Relation, ReviewStatus
 from cases.crypto import resident_id_digest
-from cases.models import Household, Member, PovertyCause, Village
+from cases.models import Household, HouseholdEvent, Member, PovertyCause, Village
 from cases.uniqueness import duplicate_message, log_cross_county_collision
 from cases.validators import birth_date_from_id, sex_from_id
 from imports import keys
@@ -519,6 +519,11 @@ class HouseholdProcessor:
                 batch_size=WRITE_BATCH, **history,
             )
             through.objects.filter(household_id__in=[h.pk for h in updates]).delete()
+        # Bulk writes bypass Household.save(): the dated events of exits and returns here.
+        HouseholdEvent.objects.record(
+            [(household, None) for household in creates]
+            + [(household, household._stored_standing) for household in updates]
+        )
         links = [
             through(household_id=self.household_ids[number], povertycause_id=cause_id)
             for number, cause_ids in cause_links.items()
