@@ -109,15 +109,33 @@ class CodeColumn(Column):
         return re.sub(r"\s+", "", normalise_text(raw)).lstrip("'").upper()
 
 
+class UnknownChoice(ValidationError):
+    """A value of a coded column that neither a choice nor a synonym matches."""
+
+    def __init__(self, message, value):
+        super().__init__(message)
+        self.value = value
+
+
 class ChoiceColumn(Column):
     """A coded value, typed as its Chinese label (户主, 已脱贫, ...). The stored code is accepted
-    too, so files written by other systems work."""
+    too, so files written by other systems work, and so are the national register's own
+    values (``synonyms``: {national value: the portal's label}); a national value that stands
+    for "not applicable" maps to ""."""
+
+    def __init__(self, *args, synonyms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.synonyms = synonyms or {}
 
     def bind(self, model):
         super().bind(model)
         with translation.override("zh-hans"):
             self.labels = {str(label): code for code, label in self.model_field.choices}
         self.codes = {code: str(label) for label, code in self.labels.items()}
+        self.national = {
+            normalise_text(value): self.labels[label] if label else ""
+            for value, label in self.synonyms.items()
+        }
         return self
 
     def read(self, raw):
@@ -128,9 +146,12 @@ class ChoiceColumn(Column):
             return self.labels[text]
         if text in self.codes:
             return text
-        raise ValidationError(
+        if text in self.national:
+            return self.national[text]
+        raise UnknownChoice(
             _("“%(value)s”不是可选的值,可选:%(allowed)s。")
-            % {"value": text, "allowed": "、".join(self.labels)}
+            % {"value": text, "allowed": "、".join(self.labels)},
+            text,
         )
 
     def export(self, value):

@@ -15,7 +15,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases.exports import chunks
-from imports.columns import BooleanColumn, ChoiceColumn, DateColumn, NumberColumn
+from imports.columns import (
+    BooleanColumn,
+    ChoiceColumn,
+    DateColumn,
+    NumberColumn,
+    UnknownChoice,
+)
 from imports.readers import normalise_header, open_table
 
 CHUNK_ROWS = 2000
@@ -41,11 +47,48 @@ class Report:
         self.warnings = []
         self.rows = 0
         self.counts = defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
+        # (column header, value) -> [first row, rows]: values no choice or synonym matches,
+        # reported once per column and value instead of once per row.
+        self.unmatched = {}
+        # The records an update changes, each with its fields' old and new values (the first
+        # ``max_errors``), and how many updates change something that needs a second look.
+        self.changes = []
+        self.flags = defaultdict(int)
 
     def error(self, row, column, message):
         self.error_count += 1
         if len(self.errors) < self.max_errors:
             self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+
+    def unmatched_value(self, row, column, value, message):
+        """A value of a coded column that nothing matches: counted as an error of its row,
+        listed once for the column and value with how many rows have it."""
+        self.error_count += 1
+        group = self.unmatched.setdefault((str(column), value), [row, 0, str(message)])
+        group[1] += 1
+
+    def close(self):
+        """Turn the unmatched values into one listed error per column and value."""
+        for (column, value), (row, rows, message) in self.unmatched.items():
+            if len(self.errors) < self.max_errors:
+                self.errors.append({
+                    "row": row, "column": column,
+                    "message": _("%(message)s(共 %(rows)s 行有“%(value)s”,首次出现在第 %(row)s 行)")
+                    % {"message": message, "rows": rows, "value": value, "row": row},
+                })
+        self.unmatched = {}
+
+    def change(self, row, record, fields, flags=()):
+        """An update of ``record`` at ``row``: ``fields`` is [(label, before, after)], ``flags``
+        the kinds of change that need the clerk's explicit consent (``ChangeFlag`` values)."""
+        for flag in flags:
+            self.flags[flag] += 1
+        if len(self.changes) < self.max_errors:
+            self.changes.append({
+                "row": row, "record": str(record),
+                "fields": [[str(label), before, after] for label, before, after in fields],
+                "flags": list(flags),
+            })
 
     def count(self, label, outcome, n=1):
         self.counts[str(label)][outcome] += n
@@ -147,7 +190,7 @@ class Layout:
             else:
                 message = _("缺少必填列“%(header)s”。") % {"header": column.header}
             report.error(header_row, column.header, message)
-        if unknown and not missing:
+        if unknown:
             report.warnings.append(
                 _("以下列不属于导入模板,已忽略:%(unknown)s。")
                 % {"unknown": "、".join(f"“{u}”" for u in unknown)}
@@ -162,6 +205,16 @@ class RowReader:
         self.positions = positions
         self.report = report
         self.formulas_possible = formulas_possible
+        # (row, column) of the cells that could not be read: their error is already recorded,
+        # so no second "required" error is added for the same cell.
+        self.unreadable = set()
+
+    def present(self, column):
+        """Whether the file has the column. A column the file lacks changes nothing stored."""
+        return column in self.positions
+
+    def failed(self, row, column):
+        return (row, column) in self.unreadable
 
     def raw(self, values, column):
         index = self.positions.get(column)
@@ -178,13 +231,17 @@ class RowReader:
                 _("单元格是公式(%(formula)s):请先把公式转换为数值"
                   "(复制后“选择性粘贴→数值”)再导入。") % {"formula": raw[:40]},
             )
+            self.unreadable.add((row, column))
             return None
         try:
             return column.read(raw)
+        except UnknownChoice as unknown:
+            self.report.unmatched_value(row, column.header, unknown.value, unknown.messages[0])
         except ValidationError as error:
             for message in messages_of(error):
                 self.report.error(row, column.header, message)
-            return None
+        self.unreadable.add((row, column))
+        return None
 
 
 def is_blank_row(values):
@@ -230,6 +287,7 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             raise ImportInvalid(report)
         return report
     finally:
+        report.close()
         if table.close:
             table.close()
 

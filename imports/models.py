@@ -17,6 +17,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("导入失败")
 
 
+class ChangeFlag(models.TextChoices):
+    """Changes an import may make that the clerk must confirm with an explicit tick."""
+
+    STATUS = "status", _("脱贫状态改变")
+    MOVED = "moved", _("成员从另一户移入")
+    REVIEW = "review", _("已提交或已审核的户退回草稿")
+
+
 class ImportRun(models.Model):
     """One uploaded file and what became of it: the preview's counts and errors, then the
     import's. The file is kept, so what was imported can always be looked at again."""
@@ -51,6 +59,11 @@ class ImportRun(models.Model):
     warnings = models.JSONField(_("提示"), default=list, blank=True)
     # Counts per kind of record, e.g. {"贫困户": {"created": 3, ...}, "家庭成员": {...}}.
     summary = models.JSONField(_("分类统计"), default=dict, blank=True)
+    # The records an update changes: [{"row", "record", "fields": [[label, old, new]], "flags"}],
+    # at most MAX_STORED_ERRORS; and how many updates change something the clerk must tick
+    # to confirm: {"status": 2, "moved": 1, "review": 5} (ChangeFlag values).
+    changes = models.JSONField(_("变更明细"), default=list, blank=True)
+    flags = models.JSONField(_("需确认的变更"), default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -75,6 +88,10 @@ class ImportRun(models.Model):
         """Written on every history row the import makes, so the audit history says where a
         change came from and the result page can find the records it touched."""
         return f"批量导入 #{self.pk}"
+
+    def flagged(self):
+        """[(label, count)] of the flagged kinds of change this import makes."""
+        return [(ChangeFlag(flag).label, count) for flag, count in self.flags.items() if count]
 
     @property
     def is_busy(self):

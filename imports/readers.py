@@ -9,6 +9,7 @@ message for the user; problems with one cell are left to the columns that read t
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -79,19 +80,57 @@ def open_table(fileobj, name, known_headers):
     return _open_csv(fileobj, known_headers)
 
 
-def _find_header(rows, known_headers):
-    """Consume rows up to and including the header; return (row_number, header)."""
+def _find_header(rows, known_headers, merged_ranges=()):
+    """Consume the rows up to and including the header; return (last header row, header,
+    the data rows).
+
+    The header is the first row naming at least two known columns. National exports have a
+    two-row header with merged cells: a label merged down over both rows sits in the upper
+    row only, the labels under a group label ("家庭成员信息") in the lower one. So the row
+    just above is part of the header when it names a known column (a title never does), and
+    the row just below when a merge reaches down into it or it names two known columns; each
+    column takes its label from whichever row holds a known one."""
     known = set(known_headers)
+    merged_down = {top for top, bottom in map(_row_span, merged_ranges) if bottom > top}
+    previous = []
     for row_number, values in rows:
         labels = [normalise_header(value) for value in values]
-        if len(known.intersection(labels)) >= 2:
-            return row_number, labels
-        if row_number >= HEADER_SEARCH_ROWS:
-            break
+        if len(known.intersection(labels)) < 2:
+            previous = labels
+            if row_number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if known.intersection(previous):
+            labels = _combine(previous, labels, known)
+        following = next(rows, None)
+        if following is None:
+            return row_number, labels, rows
+        below = [normalise_header(value) for value in following[1]]
+        if row_number in merged_down or len(known.intersection(below)) >= 2:
+            return following[0], _combine(labels, below, known), rows
+        return row_number, labels, itertools.chain([following], rows)
     raise FileProblem(
         _("在文件前 %(n)s 行中没有找到表头:请使用下载的模板,表头须包含“%(example)s”等列名。")
         % {"n": HEADER_SEARCH_ROWS, "example": "”“".join(list(known_headers)[:3])}
     )
+
+
+def _row_span(ref):
+    """(first row, last row) of a range such as "A2:B3"."""
+    rows = [int(re.sub(r"[A-Z]", "", cell)) for cell in ref.split(":")]
+    return rows[0], rows[-1]
+
+
+def _combine(upper, lower, known):
+    """One header from two rows of a merged header: per column, a known label of either row
+    (the lower one first: it is the more specific), else whatever label there is."""
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    return [
+        below if below in known else above if above in known else below or above
+        for above, below in zip(upper, lower, strict=True)
+    ]
 
 
 def normalise_header(value):
@@ -124,9 +163,8 @@ def _open_xlsx(fileobj, known_headers):
     def values():
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
 
-    rows = values()
     try:
-        header_row, header = _find_header(rows, known_headers)
+        header_row, header, rows = _find_header(values(), known_headers, merged)
     except FileProblem:
         workbook.close()
         raise
@@ -213,8 +251,7 @@ def _open_csv(fileobj, known_headers):
                 }
             ) from error
 
-    rows = values()
-    header_row, header = _find_header(rows, known_headers)
+    header_row, header, rows = _find_header(values(), known_headers)
     return Table(
         file_format="csv", header=header, header_row=header_row, rows=rows,
         estimated_rows=max(lines - header_row, 0), close=text.detach,

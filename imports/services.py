@@ -51,6 +51,8 @@ def _record(run, report, status):
     run.errors = report.errors
     run.warnings = [str(warning) for warning in report.warnings]
     run.summary = {label: dict(counts) for label, counts in report.counts.items()}
+    run.changes = report.changes
+    run.flags = dict(report.flags)
     run.finished_at = timezone.now()
     run.save()
 

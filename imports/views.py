@@ -1,6 +1,7 @@
 """Import pages: upload, preview (counts and every error), confirm, result; templates, help
 and the county's full register export. Only county staff import, into their own county."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -83,6 +84,7 @@ def run_detail(request, pk):
     errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/run_detail.html", {
         "run": run, "kind": get_kind(run.kind), "errors": errors,
+        "flagged": run.flagged(),
         "statuses": ImportStatus,
         "errors_truncated": run.error_count > len(run.errors),
     })
@@ -104,8 +106,13 @@ def run_progress(request, pk):
 @require_POST
 def run_confirm(request, pk):
     """Confirm a previewed import. Compare-and-set on the status, so a double click or two
-    clerks confirming at once import the file only once."""
+    clerks confirming at once import the file only once. An import that changes a household's
+    poverty status, moves a member or sends reviewed households back to draft needs the
+    clerk's explicit tick."""
     run = _scoped_run(request, pk, "change")
+    if run.flagged() and not request.POST.get("accept_flagged"):
+        messages.error(request, _("本次导入包含需要确认的变更:请核对变更明细,勾选确认后再导入。"))
+        return redirect(run)
     confirmed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.VALIDATED).update(
         status=ImportStatus.QUEUED, confirmed_at=timezone.now()
     )
