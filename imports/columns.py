@@ -22,8 +22,9 @@ DATE_TEXT = re.compile(
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # Excel's day numbers between 1927 and 2173: a date cell that lost its date format.
 SERIAL_DIGITS = re.compile(r"^\d{5}(?:\.0+)?$")
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗"}
+# 参加/没参加: how some national exports write their yes/no columns.
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "参加", "已参加"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗", "没参加", "未参加"}
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 LIST_SEPARATORS = re.compile(r"[、,,;;/|\s]+")
 
@@ -56,8 +57,11 @@ class Column:
     """
 
     def __init__(self, header, field=None, *, required=None, aliases=(), help_text="",
-                 example="", allowed=None):
+                 example="", allowed=None, derivable=False):
         self.header = header
+        # A required column the import can fill from other rows when the file lacks it (the
+        # head's name from the head's own row): its absence is not an error of the header.
+        self.derivable = derivable
         # For values looked up by name (e.g. poverty causes): a callable listing them.
         self.allowed = allowed
         self.field = field
@@ -246,6 +250,8 @@ class BooleanColumn(Column):
         raise ValidationError(_("请填写“是”或“否”。"))
 
     def export(self, value):
+        if value is None:
+            return None
         return _("是") if value else _("否")
 
     def allowed_values(self):

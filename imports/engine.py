@@ -180,7 +180,10 @@ class Layout:
                 )
             else:
                 positions[column] = index
-        missing = [column for column in self.columns if column.required and column not in positions]
+        missing = [
+            column for column in self.columns
+            if column.required and not column.derivable and column not in positions
+        ]
         for column in missing:
             if unknown:
                 message = _(

@@ -6,24 +6,28 @@ member columns left empty registers the household alone. Members missing from th
 left as they are: an import never archives anyone.
 """
 
+import datetime
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from cases.choices import Relation, ReviewStatus
+from cases.choices import PovertyStatus, Relation, ReviewStatus
 from cases.crypto import resident_id_digest
 from cases.models import Household, Member, PovertyCause, Village
 from cases.validators import birth_date_from_id, mask_id_number, sex_from_id
 from imports import keys
 from imports.bulk import insert_with_history
 from imports.columns import (
+    BooleanColumn,
     ChoiceColumn,
     CodeColumn,
     Column,
     DateColumn,
     ListColumn,
+    NumberColumn,
 )
 from imports.engine import WRITE_BATCH, Layout, clean_instance, validate_field
 from imports.models import ChangeFlag
@@ -53,7 +57,10 @@ register_number = CodeColumn(
     example="411727001001000123",
     help_text=gettext_lazy("每户唯一;再次导入时按户编号更新该户。"),
 )
-head_name = Column(gettext_lazy("户主姓名"), "head_name", example="刘建国")
+head_name = Column(
+    gettext_lazy("户主姓名"), "head_name", example="刘建国", derivable=True,
+    help_text=gettext_lazy("可不设此列:取该户“与户主关系”为户主的成员姓名。"),
+)
 attribute = ChoiceColumn(
     gettext_lazy("贫困户属性"), "attribute", example="一般贫困户", synonyms=ATTRIBUTE
 )
@@ -81,10 +88,23 @@ exit_date = DateColumn(
 monitoring = ChoiceColumn(gettext_lazy("监测对象类型"), "monitoring", example="")
 household_phone = CodeColumn(gettext_lazy("户联系电话"), "phone", example="13812345678")
 demands = Column(gettext_lazy("脱贫诉求"), "demands", example="希望学习养殖技术")
+exit_year = NumberColumn(
+    gettext_lazy("脱贫年度"), integer=True, required=False, example="",
+    help_text=gettext_lazy(
+        "国家系统只记年份:不填“脱贫日期”时按年度记录(显示为年份);未脱贫的户不使用。"
+    ),
+)
+natural_village = Column(gettext_lazy("自然村"), "natural_village", example="")
+unsafe_housing = BooleanColumn(gettext_lazy("危房户"), "unsafe_housing", example="否")
+safe_drinking_water = BooleanColumn(
+    gettext_lazy("饮水安全"), "safe_drinking_water", example="是", aliases=("是否解决安全饮用水",)
+)
+income_per_capita = NumberColumn(gettext_lazy("人均纯收入"), "income_per_capita", example="")
 
 HOUSEHOLD_COLUMNS = [
     county, township, village, register_number, head_name, attribute, standard, identified_on,
     main_cause, other_causes, status, exit_date, monitoring, household_phone, demands,
+    exit_year, natural_village, unsafe_housing, safe_drinking_water, income_per_capita,
 ]
 
 member_name = Column(
@@ -117,10 +137,20 @@ work_status = ChoiceColumn(
     gettext_lazy("务工状况"), "work_status", example="县内务工", synonyms=WORK_STATUS
 )
 member_phone = CodeColumn(gettext_lazy("成员联系电话"), "phone", example="")
+person_number = CodeColumn(gettext_lazy("人编号"), "person_number", example="")
+school_status = ChoiceColumn(gettext_lazy("在校生状况"), "school_status", example="非在校生")
+work_months = NumberColumn(
+    gettext_lazy("务工时间(月)"), "work_months", integer=True, example="",
+)
+serious_illness_insurance = BooleanColumn(
+    gettext_lazy("参加大病医疗"), "serious_illness_insurance", example="是",
+    aliases=("是否参加大病保险",),
+)
 
 MEMBER_COLUMNS = [
     member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
-    labour_ability, work_status, member_phone,
+    labour_ability, work_status, member_phone, person_number, school_status, work_months,
+    serious_illness_insurance,
 ]
 
 for _column in HOUSEHOLD_COLUMNS:
@@ -134,13 +164,13 @@ for _column in HOUSEHOLD_COLUMNS + MEMBER_COLUMNS:
 # Columns whose value is a plain field of the model (no lookup by name).
 HOUSEHOLD_PLAIN = [
     register_number, head_name, attribute, standard, identified_on, status, exit_date,
-    monitoring, household_phone, demands,
+    monitoring, household_phone, demands, natural_village, unsafe_housing, safe_drinking_water,
+    income_per_capita,
 ]
-MEMBER_PLAIN = [
-    member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
-    labour_ability, work_status, member_phone,
+MEMBER_PLAIN = list(MEMBER_COLUMNS)
+HOUSEHOLD_FIELDS = [column.field for column in HOUSEHOLD_PLAIN] + [
+    "village", "main_cause", "exit_year_only",
 ]
-HOUSEHOLD_FIELDS = [column.field for column in HOUSEHOLD_PLAIN] + ["village", "main_cause"]
 MEMBER_FIELDS = [column.field for column in MEMBER_PLAIN] + ["household"]
 # A member is found by ID number, so an update never changes it (nor its encrypted columns).
 MEMBER_UPDATE_FIELDS = [name for name in MEMBER_FIELDS if name != "id_number"]
@@ -213,6 +243,7 @@ class HouseholdProcessor:
         self.household_ids = {}
         self.invalid_households = set()
         self.member_rows = {}  # id number -> row
+        self.head_names = {}  # register number -> name on the head's row (no 户主姓名 column)
         self.not_heads = set()  # id numbers the file gives another relation than head
         self.file_heads = {}  # register number -> (id number, row)
         self.db_heads = {}  # register number -> ID number digest of the stored head
@@ -292,6 +323,12 @@ class HouseholdProcessor:
             if any(value not in (None, "") for value in member.values()):
                 member_rows.append((row, number, member))
 
+        if not self.reader.present(head_name):
+            for _row, number, member in member_rows:
+                if member[relation] == Relation.HEAD and member[member_name]:
+                    self.head_names.setdefault(number, member[member_name])
+            for number, (_row, data) in new_groups.items():
+                data[head_name] = self.head_names.get(number)
         existing_households = {
             household.register_number: household
             for household in Household.objects.filter(register_number__in=list(new_groups))
@@ -395,11 +432,17 @@ class HouseholdProcessor:
         )
         before = {name: getattr(household, name) for name in self._attnames(HOUSEHOLD_FIELDS)}
         for column in HOUSEHOLD_PLAIN:
-            if existing is not None and not self.reader.present(column):
+            derived = column is head_name and data[head_name]
+            if existing is not None and not self.reader.present(column) and not derived:
                 continue  # a column the file lacks leaves the stored value as it is
             value = data[column]
             if value in (None, ""):
                 if self.reader.failed(row, column):
+                    continue
+                if column.required and not self.reader.present(column):
+                    report.error(row, column.header, _(
+                        "文件中没有“户主姓名”列,该户也没有“与户主关系”为户主的成员行。"
+                    ))
                     continue
                 if column.required:
                     report.error(
@@ -409,6 +452,7 @@ class HouseholdProcessor:
                 value = default_of(column)
             cleaned = validate_field(household, column, value, report, row, self.valid)
             setattr(household, column.field, cleaned)
+        self.apply_exit_year(household, data, row)
         if place is not None:
             household.village_id = place.pk
         if cause is not None:
@@ -436,6 +480,30 @@ class HouseholdProcessor:
             household.review_status = ReviewStatus.DRAFT
         report.change(row, household, fields, flags)
         return household, "updated", other_ids
+
+    def apply_exit_year(self, household, data, row):
+        """脱贫年度 where the file has no exit date: the last day of that year, known to the
+        year only. An exit date in the file is exact; a year given for a household that has
+        not exited (预脱贫: planned) is not an exit."""
+        if data[exit_date]:
+            household.exit_year_only = False
+            return
+        if not self.reader.present(exit_year):
+            if self.reader.present(exit_date):
+                household.exit_year_only = False
+            return
+        year = data[exit_year]
+        if year and household.status != PovertyStatus.NOT_EXITED:
+            if not 1980 <= year <= self.now.year:
+                self.report.error(
+                    row, exit_year.header, _("“%(value)s”不是有效的年度。") % {"value": year}
+                )
+                return
+            household.exit_date = datetime.date(year, 12, 31)
+            household.exit_year_only = True
+        else:
+            household.exit_date = None
+            household.exit_year_only = False
 
     def changed_fields(self, model, before, after):
         """[(field label, old, new)] of the fields that differ, as the forms show them."""
