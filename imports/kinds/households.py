@@ -488,12 +488,14 @@ class HouseholdProcessor:
         if data[exit_date]:
             household.exit_year_only = False
             return
-        if not self.reader.present(exit_year):
+        year = data[exit_year]
+        if not year:
+            # No year: an exit date column (empty here) has cleared the date; without one the
+            # stored exit stays as it is.
             if self.reader.present(exit_date):
                 household.exit_year_only = False
             return
-        year = data[exit_year]
-        if year and household.status != PovertyStatus.NOT_EXITED:
+        if household.status != PovertyStatus.NOT_EXITED:
             if not 1980 <= year <= self.now.year:
                 self.report.error(
                     row, exit_year.header, _("“%(value)s”不是有效的年度。") % {"value": year}
@@ -627,12 +629,15 @@ class HouseholdProcessor:
             after,
         )
         flags = []
-        if existing.household_id != household_pk:
+        if before["household_id"] != household_pk:
             # A person registered in another household of the county moves only when the
             # clerk confirms it: shown with both register numbers and flagged.
             fields.append((
                 Member._meta.get_field("household").verbose_name,
-                existing.household.register_number, number,
+                Household.objects.values_list("register_number", flat=True).get(
+                    pk=before["household_id"]
+                ),
+                number,
             ))
             flags.append(ChangeFlag.MOVED)
         report.change(row, f"{member.name}({mask_id_number(identity)})", fields, flags)
