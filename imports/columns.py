@@ -20,6 +20,8 @@ DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# A month without a day, as rosters write start dates: 2018年6月, 2019.3, 2019-03, 2019/3.
+MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 # Excel's day numbers between 1927 and 2173: a date cell that lost its date format.
 SERIAL_DIGITS = re.compile(r"^\d{5}(?:\.0+)?$")
 # 参加/没参加: how some national exports write their yes/no columns.
@@ -165,6 +167,11 @@ class ChoiceColumn(Column):
         return list(self.labels)
 
 
+class MonthDate(datetime.date):
+    """A date read from a month without a day: the first day of that month. The reader turns
+    it into a plain date and warns that the day was supplied by this rule."""
+
+
 class DateColumn(Column):
     def read(self, raw):
         if raw is None or raw == "":
@@ -173,6 +180,9 @@ class DateColumn(Column):
             return raw.date()
         if isinstance(raw, datetime.date):
             return raw
+        if isinstance(raw, float) and 1900 < raw < 2200 and not raw.is_integer():
+            # "2019.3" typed into Excel becomes the number 2019.3 (and "2019.10" 2019.1).
+            return self._month(*repr(raw).split("."), raw)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return self._serial(raw)
         text = re.sub(r"\s+", "", normalise_text(raw))
@@ -186,12 +196,21 @@ class DateColumn(Column):
                 raise ValidationError(
                     _("“%(value)s”不是有效日期。") % {"value": text}
                 ) from None
+        month = MONTH_TEXT.match(text)
+        if month:
+            return self._month(*month.groups(), text)
         if SERIAL_DIGITS.match(text):
             return self._serial(float(text))
         raise ValidationError(
             _("“%(value)s”不是可识别的日期,请写成 2018-08-31、2018/8/31 或 2018年8月31日。")
             % {"value": text}
         )
+
+    def _month(self, year, month, typed):
+        try:
+            return MonthDate(int(year), int(month), 1)
+        except ValueError:
+            raise ValidationError(_("“%(value)s”不是有效日期。") % {"value": typed}) from None
 
     def _serial(self, number):
         try:

@@ -9,6 +9,7 @@ rolls everything back. A preview is the same pass with writing off, so the count
 exactly what the import will do.
 """
 
+import datetime
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -19,10 +20,12 @@ from imports.columns import (
     BooleanColumn,
     ChoiceColumn,
     DateColumn,
+    MonthDate,
     NumberColumn,
     UnknownChoice,
+    normalise_text,
 )
-from imports.readers import normalise_header, open_table
+from imports.readers import FormulaCell, normalise_header, open_table
 
 CHUNK_ROWS = 2000
 WRITE_BATCH = 1000
@@ -54,6 +57,10 @@ class Report:
         # ``max_errors``), and how many updates change something that needs a second look.
         self.changes = []
         self.flags = defaultdict(int)
+        # column header -> [cells, first value] of dates written as a month without a day
+        self.month_only = {}
+        # column header -> [cells, first row] of formulas whose last computed value was used
+        self.formula_values = {}
 
     def error(self, row, column, message):
         self.error_count += 1
@@ -67,8 +74,26 @@ class Report:
         group = self.unmatched.setdefault((str(column), value), [row, 0, str(message)])
         group[1] += 1
 
+    def tally(self, tallies, column, detail):
+        entry = tallies.setdefault(str(column), [0, detail])
+        entry[0] += 1
+
     def close(self):
-        """Turn the unmatched values into one listed error per column and value."""
+        """Turn the unmatched values into one listed error per column and value, and the
+        cells read by a rule into one warning per column."""
+        for column, (cells, first) in self.month_only.items():
+            self.warnings.append(
+                _("“%(column)s”列有 %(cells)s 个日期只写了年月(如“%(first)s”),"
+                  "已按该月 1 日记录;“2019.10”在 Excel 中会变成 2019.1,按 1 月读取,"
+                  "请核对 10 月的日期。") % {"column": column, "cells": cells, "first": first}
+            )
+        for column, (cells, first) in self.formula_values.items():
+            self.warnings.append(
+                _("“%(column)s”列有 %(cells)s 个单元格是公式(首个在第 %(row)s 行),"
+                  "已使用 Excel 上次计算出的值。")
+                % {"column": column, "cells": cells, "row": first}
+            )
+        self.month_only, self.formula_values = {}, {}
         for (column, value), (row, rows, message) in self.unmatched.items():
             if len(self.errors) < self.max_errors:
                 self.errors.append({
@@ -204,10 +229,9 @@ class Layout:
 class RowReader:
     """Reads the cells of one data row through the layout's columns."""
 
-    def __init__(self, positions, report, formulas_possible):
+    def __init__(self, positions, report):
         self.positions = positions
         self.report = report
-        self.formulas_possible = formulas_possible
         # (row, column) of the cells that could not be read: their error is already recorded,
         # so no second "required" error is added for the same cell.
         self.unreadable = set()
@@ -228,16 +252,24 @@ class RowReader:
     def read(self, values, column, row):
         """The column's value in this row, or None after recording why it cannot be read."""
         raw = self.raw(values, column)
-        if self.formulas_possible and isinstance(raw, str) and raw.startswith("="):
-            self.report.error(
-                row, column.header,
-                _("单元格是公式(%(formula)s):请先把公式转换为数值"
-                  "(复制后“选择性粘贴→数值”)再导入。") % {"formula": raw[:40]},
-            )
-            self.unreadable.add((row, column))
-            return None
+        if isinstance(raw, FormulaCell):
+            if raw.cached is None:
+                self.report.error(
+                    row, column.header,
+                    _("单元格是公式(%(formula)s),文件中没有它的计算结果:请在 Excel 中打开并保存,"
+                      "或把公式转换为数值(复制后“选择性粘贴→数值”)再导入。")
+                    % {"formula": raw.formula[:40]},
+                )
+                self.unreadable.add((row, column))
+                return None
+            self.report.tally(self.report.formula_values, column.header, row)
+            raw = raw.cached
         try:
-            return column.read(raw)
+            value = column.read(raw)
+            if isinstance(value, MonthDate):
+                self.report.tally(self.report.month_only, column.header, normalise_text(raw))
+                value = datetime.date(value.year, value.month, value.day)
+            return value
         except UnknownChoice as unknown:
             self.report.unmatched_value(row, column.header, unknown.value, unknown.messages[0])
         except ValidationError as error:
@@ -272,8 +304,7 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             )
         if report.error_count:
             return report
-        # A CSV cell starting with "=" is text someone typed; in an .xlsx it is a formula.
-        reader = RowReader(positions, report, formulas_possible=table.file_format == "xlsx")
+        reader = RowReader(positions, report)
         processor = kind.processor(user=user, report=report, reader=reader, write=write, run=run)
         for chunk in chunks(table.rows, CHUNK_ROWS):
             rows = [(number, values) for number, values in chunk if not is_blank_row(values)]

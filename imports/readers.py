@@ -24,11 +24,24 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls (and .doc) container
 # A title such as "XX县建档立卡贫困户花名册" may sit above the header row.
 HEADER_SEARCH_ROWS = 10
 MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CHUNK = 1 << 20
 
 
 class FileProblem(Exception):
     """The file cannot be read as a table; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula cell of an .xlsx: the formula, and the value Excel last computed for it
+    (None when the file was never calculated, e.g. written by a program)."""
+
+    formula: str
+    cached: object
+
+    def __str__(self):
+        return "" if self.cached is None else str(self.cached)
 
 
 @dataclass
@@ -159,9 +172,26 @@ def _open_xlsx(fileobj, known_headers):
         raise FileProblem(_("文件是空的。"))
     sheet = workbook.worksheets[0]
     merged = _merged_ranges(sheet)
+    computed = _computed_values(fileobj) if _has_formulas(sheet) else None
 
     def values():
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        rows = sheet.iter_rows(values_only=True)
+        if computed is None:
+            yield from enumerate(rows, start=1)
+            return
+        for number, (cells, results) in enumerate(
+            zip(rows, computed.worksheets[0].iter_rows(values_only=True), strict=False), start=1
+        ):
+            yield number, [
+                FormulaCell(cell, result) if isinstance(cell, str) and cell.startswith("=")
+                else cell
+                for cell, result in zip(cells, results, strict=False)
+            ]
+
+    def close():
+        workbook.close()
+        if computed is not None:
+            computed.close()
 
     try:
         header_row, header, rows = _find_header(values(), known_headers, merged)
@@ -175,8 +205,24 @@ def _open_xlsx(fileobj, known_headers):
     return Table(
         file_format="xlsx", header=header, header_row=header_row, rows=rows,
         estimated_rows=estimated,
-        merged_ranges=merged, close=workbook.close,
+        merged_ranges=merged, close=close,
     )
+
+
+def _has_formulas(sheet):
+    """Whether the sheet's XML holds a formula, scanned in chunks like the merged ranges."""
+    tail = b""
+    with sheet._get_source() as source:
+        while chunk := source.read(CHUNK):
+            if FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _computed_values(fileobj):
+    """The same workbook read for the values Excel last computed for its formulas."""
+    return load_workbook(fileobj, read_only=True, data_only=True)
 
 
 def _merged_ranges(sheet):

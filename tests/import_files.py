@@ -3,6 +3,8 @@
 import csv
 import datetime
 import io
+import re
+import zipfile
 
 from openpyxl import Workbook
 
@@ -152,3 +154,20 @@ def merge_national_header(sheet):
 
 def national_xlsx(rows):
     return xlsx_bytes(national_table(rows), prepare=merge_national_header)
+
+
+def with_computed_value(data, ref, value):
+    """The .xlsx ``data`` with ``value`` stored as the last computed value of the formula in
+    cell ``ref``, as Excel stores it on saving (openpyxl writes formulas without one)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)<v></v>'.encode(),
+                    rb"\1<v>" + str(value).encode() + rb"</v>", content,
+                )
+            target.writestr(item, content)
+    return output.getvalue()

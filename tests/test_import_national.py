@@ -36,6 +36,7 @@ from tests.import_files import (
     national_xlsx,
     register_row,
     resident_id,
+    with_computed_value,
     xlsx_bytes,
 )
 
@@ -334,3 +335,48 @@ def test_the_year_of_exit_is_shown_as_the_year(clerk_client):
 
     assert "已脱贫(2018年)" in page and "2018-12-31" not in page
     assert datetime.date(2018, 12, 31) == household.exit_date
+
+
+#
+# Cells as offices write them
+#
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("2018年6月", datetime.date(2018, 6, 1)), ("2019.3", datetime.date(2019, 3, 1)),
+     (2019.3, datetime.date(2019, 3, 1)), ("2016-11", datetime.date(2016, 11, 1))],
+)
+def test_a_month_without_a_day_is_its_first_day_with_a_warning(clerk_client, typed, read):
+    rows = portal_rows()[:2]
+    for row in rows:
+        row["识别日期"] = typed
+
+    run = upload(clerk_client, xlsx_bytes(as_table(rows)))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    warning = next(warning for warning in run.warnings if "只写了年月" in warning)
+    assert "“识别日期”" in warning and "1 日" in warning
+    confirm(clerk_client, run)
+    assert Household.objects.get().identified_on == read
+
+
+def test_a_formula_cell_uses_its_computed_value_with_a_warning(clerk_client):
+    date_at = REGISTER_HEADER.index("识别日期")
+    letter = chr(ord("A") + date_at)
+    rows = portal_rows()[:2]
+
+    def formula(sheet):
+        for row in (2, 3):
+            sheet.cell(row=row, column=date_at + 1).value = "=DATE(2016,3,1)"
+
+    data = xlsx_bytes(as_table(rows), prepare=formula)
+    for row in (2, 3):
+        data = with_computed_value(data, f"{letter}{row}", 42430)  # Excel's day of 2016-03-01
+
+    run = upload(clerk_client, data)
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    assert any("公式" in warning and "计算出的值" in warning for warning in run.warnings)
+    confirm(clerk_client, run)
+    assert Household.objects.get().identified_on == datetime.date(2016, 3, 1)
