@@ -15,8 +15,11 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入类型"), choices=kind_choices)
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("Excel(.xlsx)或 CSV(UTF-8 或 GB18030 编码),第一行(或标题行之后)为表头。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_(
+            "Excel(.xlsx 或 .xls)或 CSV(UTF-8 或 GB18030 编码);表头可在标题行之后,"
+            "可为两行合并表头。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, **kwargs):

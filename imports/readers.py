@@ -2,8 +2,9 @@
 
 ``open_table`` returns the header and an iterator of rows, streamed: an .xlsx is read with
 openpyxl's read-only mode and a .csv through a decoding text stream, so a 100,000-row file is
-never held in memory at once. Problems with the file as a whole raise ``FileProblem`` with a
-message for the user; problems with one cell are left to the columns that read them.
+never held in memory at once (an .xls, at most 65,536 rows, is read whole by xlrd). Problems
+with the file as a whole raise ``FileProblem`` with a message for the user; problems with one
+cell are left to the columns that read them.
 """
 
 import codecs
@@ -15,8 +16,10 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+import xlrd
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -69,13 +72,13 @@ def sniff_format(name, head):
         raise FileProblem(_("文件是空的。"))
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
-    if head.startswith(OLE_MAGIC) or lower.endswith(".xls"):
-        raise FileProblem(
-            _("不支持旧版 Excel(.xls)文件:请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再上传。")
-        )
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if lower.endswith(".xls"):
+        raise FileProblem(_("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存。"))
     if lower.endswith((".csv", ".txt")):
         return "csv"
-    raise FileProblem(_("文件类型不支持:请上传 .xlsx 或 .csv 文件。"))
+    raise FileProblem(_("文件类型不支持:请上传 .xlsx、.xls 或 .csv 文件。"))
 
 
 def open_table(fileobj, name, known_headers):
@@ -90,6 +93,8 @@ def open_table(fileobj, name, known_headers):
     file_format = sniff_format(name, head)
     if file_format == "xlsx":
         return _open_xlsx(fileobj, known_headers)
+    if file_format == "xls":
+        return _open_xls(fileobj, known_headers)
     return _open_csv(fileobj, known_headers)
 
 
@@ -238,6 +243,53 @@ def _merged_ranges(sheet):
             last = data.rfind(b"<")
             tail = data[last:] if last != -1 and b">" not in data[last:] else b""
     return found
+
+
+#
+# xls (the BIFF format of Excel 97–2003, which the national system exports)
+#
+
+
+def _open_xls(fileobj, known_headers):
+    """An .xls is at most 65,536 rows: read whole by xlrd. Formula cells come with the value
+    Excel last computed (xlrd reads only that); dates are cells formatted as dates."""
+    try:
+        book = xlrd.open_workbook(file_contents=fileobj.read(), formatting_info=True)
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError, AssertionError, IndexError,
+            ValueError) as error:
+        raise FileProblem(
+            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存。")
+        ) from error
+    if not book.nsheets or not book.sheet_by_index(0).nrows:
+        raise FileProblem(_("文件是空的。"))
+    sheet = book.sheet_by_index(0)
+    merged = [
+        f"{get_column_letter(first_col + 1)}{first_row + 1}:"
+        f"{get_column_letter(end_col)}{end_row}"
+        for first_row, end_row, first_col, end_col in sheet.merged_cells
+    ]
+
+    def cell_value(cell):
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                return xlrd.xldate_as_datetime(cell.value, book.datemode)
+            except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+                return cell.value
+        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+            return None
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(cell.value)
+        return cell.value
+
+    def values():
+        for index in range(sheet.nrows):
+            yield index + 1, [cell_value(cell) for cell in sheet.row(index)]
+
+    header_row, header, rows = _find_header(values(), known_headers, merged)
+    return Table(
+        file_format="xls", header=header, header_row=header_row, rows=rows,
+        estimated_rows=max(sheet.nrows - header_row, 0), merged_ranges=merged,
+    )
 
 
 #

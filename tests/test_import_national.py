@@ -4,9 +4,11 @@ loses what is stored: a column the file lacks changes nothing, every change is s
 old and new value, and the changes that matter most need an explicit tick."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -33,6 +35,7 @@ from tests.import_files import (
     national_household,
     national_member,
     national_table,
+    national_xls,
     national_xlsx,
     register_row,
     resident_id,
@@ -137,6 +140,39 @@ def test_the_national_export_as_xlsx_imports_with_no_edits(clerk_client):
     confirm(clerk_client, run)
     assert run.status == ImportStatus.DONE, run.errors
     assert_national_rows_imported()
+
+
+def test_the_national_export_as_xls_imports_with_no_edits(clerk_client):
+    run = upload(clerk_client, national_xls(national_rows()), "贫困人口明细.xls")
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    confirm(clerk_client, run)
+    assert run.status == ImportStatus.DONE, run.errors
+    assert_national_rows_imported()
+
+
+def test_an_xls_date_cell_and_a_numeric_id_number_are_read_as_in_xlsx(clerk_client):
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("登记册")
+    rows = as_table(portal_rows()[:2])
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for row_index, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if row_index and REGISTER_HEADER[column] == "识别日期":
+                sheet.write(row_index, column, datetime.date(2016, 3, 1), date_style)
+            elif row_index == 2 and REGISTER_HEADER[column] == "身份证号":
+                sheet.write(row_index, column, float(value[:17]))
+            elif value != "":
+                sheet.write(row_index, column, value)
+    output = io.BytesIO()
+    book.save(output)
+
+    run = upload(clerk_client, output.getvalue(), "register.xls")
+
+    assert run.errors == [{
+        "row": 3, "column": "身份证号",
+        "message": "被 Excel 存成了数字,末尾几位已经丢失:请把该列设为“文本”格式后重新填写。",
+    }]
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
