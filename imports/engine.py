@@ -53,6 +53,10 @@ class Report:
         # (column header, value) -> [first row, rows]: values no choice or synonym matches,
         # reported once per column and value instead of once per row.
         self.unmatched = {}
+        # {column: value for every row}, from a preset
+        self.constants = {}
+        # The file's header as read, for the mapping step (see ImportRun.file_columns)
+        self.file_columns = {}
         # The records an update changes, each with its fields' old and new values (the first
         # ``max_errors``), and how many updates change something that needs a second look.
         self.changes = []
@@ -94,6 +98,9 @@ class Report:
                 % {"column": column, "cells": cells, "row": first}
             )
         self.month_only, self.formula_values = {}, {}
+        self.file_columns["unmatched"] = [
+            [column, value, group[1]] for (column, value), group in self.unmatched.items()
+        ]
         for (column, value), (row, rows, message) in self.unmatched.items():
             if len(self.errors) < self.max_errors:
                 self.errors.append({
@@ -187,15 +194,22 @@ class Layout:
     def known_headers(self):
         return list(self.by_header)
 
-    def locate(self, header, report, header_row):
+    def column(self, header):
+        """The column whose header is ``header`` (the portal's own, as a preset names it)."""
+        return next((column for column in self.columns if str(column.header) == header), None)
+
+    def locate(self, header, report, header_row, mapping=None):
         """{column: index} for the file's header. Missing required columns are errors that
-        name the column (and a likely renamed one); unknown columns are ignored with a note."""
+        name the column (and a likely renamed one); unknown columns are ignored with a note.
+        ``mapping`` ({column: the file's label}, from a preset) comes before the labels the
+        portal knows; columns with a constant (``constants``) count as present."""
+        mapped = {normalise_header(label): column for column, label in (mapping or {}).items()}
         positions = {}
         unknown = []
         for index, label in enumerate(header):
             if not label:
                 continue
-            column = self.by_header.get(label)
+            column = mapped.get(label) or self.by_header.get(label)
             if column is None:
                 unknown.append(label)
             elif column in positions:
@@ -208,7 +222,13 @@ class Layout:
         missing = [
             column for column in self.columns
             if column.required and not column.derivable and column not in positions
+            and column not in report.constants
         ]
+        report.file_columns = {
+            "labels": [label for label in header if label],
+            "missing": [str(column.header) for column in missing],
+            "unknown": unknown,
+        }
         for column in missing:
             if unknown:
                 message = _(
@@ -229,21 +249,26 @@ class Layout:
 class RowReader:
     """Reads the cells of one data row through the layout's columns."""
 
-    def __init__(self, positions, report):
+    def __init__(self, positions, report, values=None):
         self.positions = positions
         self.report = report
+        self.constants = report.constants
+        # {column: {the file's value: the portal's label}}, from a preset
+        self.values = values or {}
         # (row, column) of the cells that could not be read: their error is already recorded,
         # so no second "required" error is added for the same cell.
         self.unreadable = set()
 
     def present(self, column):
         """Whether the file has the column. A column the file lacks changes nothing stored."""
-        return column in self.positions
+        return column in self.positions or column in self.constants
 
     def failed(self, row, column):
         return (row, column) in self.unreadable
 
     def raw(self, values, column):
+        if column in self.constants:
+            return self.constants[column]
         index = self.positions.get(column)
         if index is None or index >= len(values):
             return None
@@ -264,6 +289,8 @@ class RowReader:
                 return None
             self.report.tally(self.report.formula_values, column.header, row)
             raw = raw.cached
+        if column in self.values:
+            raw = self.values[column].get(normalise_text(raw), raw)
         try:
             value = column.read(raw)
             if isinstance(value, MonthDate):
@@ -283,16 +310,21 @@ def is_blank_row(values):
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
-def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000):
-    """Validate (and with ``write`` also write) the file as ``kind``; returns the Report.
+def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000,
+             preset=None):
+    """Validate (and with ``write`` also write) the file as ``kind``, through ``preset`` (an
+    ImportPreset) if given; returns the Report.
 
     ``progress(processed, total)`` is called after every chunk. With ``write`` the caller must
     hold a transaction open: ``ImportInvalid`` is raised if any row is invalid.
     """
     report = Report(max_errors)
-    table = open_table(fileobj, name, kind.layout.known_headers())
+    mapping, values = _preset_parts(kind.layout, preset, report)
+    table = open_table(
+        fileobj, name, kind.layout.known_headers() + [normalise_header(v) for v in mapping.values()]
+    )
     try:
-        positions = kind.layout.locate(table.header, report, table.header_row)
+        positions = kind.layout.locate(table.header, report, table.header_row, mapping)
         if report.error_count:
             return report
         merged_in_data = [ref for ref in table.merged_ranges if _first_row(ref) > table.header_row]
@@ -304,7 +336,7 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             )
         if report.error_count:
             return report
-        reader = RowReader(positions, report)
+        reader = RowReader(positions, report, values)
         processor = kind.processor(user=user, report=report, reader=reader, write=write, run=run)
         for chunk in chunks(table.rows, CHUNK_ROWS):
             rows = [(number, values) for number, values in chunk if not is_blank_row(values)]
@@ -324,6 +356,27 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
         report.close()
         if table.close:
             table.close()
+
+
+def _preset_parts(layout, preset, report):
+    """A preset's column mapping and value mapping by column; its constants go on the report.
+    Names of columns a preset gives that the layout no longer has are skipped."""
+    if preset is None:
+        return {}, {}
+    mapping = {
+        column: label for header, label in preset.columns.items()
+        if (column := layout.column(header)) is not None and label
+    }
+    report.constants = {
+        column: value for header, value in preset.constants.items()
+        if (column := layout.column(header)) is not None and value not in ("", None)
+    }
+    values = {
+        column: {normalise_text(value): label for value, label in by_value.items()}
+        for header, by_value in preset.values.items()
+        if (column := layout.column(header)) is not None
+    }
+    return mapping, values
 
 
 def _first_row(ref):

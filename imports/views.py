@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.export_jobs import ExportContent, ExportView
 from cases.exports import XLSX_TYPE
 from imports import exports, tasks
-from imports.forms import ImportUploadForm
+from imports.forms import ImportMappingForm, ImportUploadForm
 from imports.kinds import KINDS, get_kind
 from imports.models import ImportRun, ImportStatus
-from imports.services import import_run_create
+from imports.services import import_preset_save, import_run_create
 
 ERRORS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
@@ -81,10 +81,18 @@ def run_detail(request, pk):
     """The preview while the run awaits confirmation, the result once imported; the errors
     (with row, column and message) paginated."""
     run = _scoped_run(request, pk)
+    return _render_run(request, run)
+
+
+def _render_run(request, run, mapping_form=None):
+    kind = get_kind(run.kind)
+    if mapping_form is None and run.status == ImportStatus.INVALID:
+        mapping_form = ImportMappingForm(run=run, kind=kind)
     errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/run_detail.html", {
-        "run": run, "kind": get_kind(run.kind), "errors": errors,
+        "run": run, "kind": kind, "errors": errors,
         "flagged": run.flagged(),
+        "mapping_form": mapping_form if mapping_form and mapping_form.has_choices else None,
         "statuses": ImportStatus,
         "errors_truncated": run.error_count > len(run.errors),
     })
@@ -100,6 +108,26 @@ def run_progress(request, pk):
         "processed": run.processed_rows, "total": run.total_rows,
         "percent": run.progress_percent, "busy": run.is_busy,
     })
+
+
+@login_required
+@require_POST
+def run_mapping(request, pk):
+    """The mapping step: save what the clerk chose as the county's preset and check the file
+    again through it."""
+    run = _scoped_run(request, pk, "change")
+    if run.status != ImportStatus.INVALID:
+        return redirect(run)
+    form = ImportMappingForm(request.POST, run=run, kind=get_kind(run.kind))
+    if not form.is_valid():
+        return _render_run(request, run, form)
+    columns, constants, values = form.mapping()
+    import_preset_save(
+        run=run, user=request.user, name=form.cleaned_data["name"], columns=columns,
+        constants=constants, values=values,
+    )
+    transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
+    return redirect(run)
 
 
 @login_required

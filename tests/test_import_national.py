@@ -22,7 +22,7 @@ from cases.choices import (
     WorkStatus,
 )
 from cases.models import Household, Member
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportPreset, ImportRun, ImportStatus
 from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
     NATIONAL_COLUMNS,
@@ -31,6 +31,7 @@ from tests.import_files import (
     csv_bytes,
     household_values,
     member_values,
+    merge_national_header,
     national_header_rows,
     national_household,
     national_member,
@@ -416,3 +417,106 @@ def test_a_formula_cell_uses_its_computed_value_with_a_warning(clerk_client):
     assert any("公式" in warning and "计算出的值" in warning for warning in run.warnings)
     confirm(clerk_client, run)
     assert Household.objects.get().identified_on == datetime.date(2016, 3, 1)
+
+
+#
+# The mapping step and the county's preset
+#
+
+
+def renamed(rows, renames):
+    table = national_table(rows)
+    table[2] = [renames.get(label, label) for label in table[2]]
+    return xlsx_bytes(table, prepare=merge_national_header)
+
+
+def mapping_post(run, choices, name="汝南县国家系统导出"):
+    fields = {"name": name}
+    for header, choice in choices.items():
+        index = run.file_columns["missing"].index(header)
+        key = "column" if not choice.startswith("=") else "constant"
+        fields[f"{key}_{index}"] = choice.lstrip("=")
+    return fields
+
+
+def test_columns_mapped_once_are_saved_as_a_preset_and_applied_to_the_next_file(clerk_client):
+    data = renamed(national_rows(), {"姓名": "家庭成员姓名", "主要致贫原因": "致贫主因"})
+    run = upload(clerk_client, data)
+    assert run.status == ImportStatus.INVALID
+    assert run.file_columns["missing"] == ["主要致贫原因", "成员姓名"]
+    page = clerk_client.get(run.get_absolute_url()).content.decode()
+    assert "列和值的对应" in page and "致贫主因" in page
+
+    clerk_client.post(reverse("imports:run_mapping", args=[run.pk]), mapping_post(
+        run, {"主要致贫原因": "致贫主因", "成员姓名": "家庭成员姓名"}
+    ))
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    preset = ImportPreset.objects.get()
+    assert (preset.name, preset.columns) == (
+        "汝南县国家系统导出", {"主要致贫原因": "致贫主因", "成员姓名": "家庭成员姓名"}
+    )
+    confirm(clerk_client, run)
+    assert_national_rows_imported()
+
+    again = upload(clerk_client, data)
+    assert again.preset == preset and again.status == ImportStatus.VALIDATED, again.errors
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 6)
+
+
+def test_a_constant_and_a_value_mapping_are_kept_with_the_preset(clerk_client):
+    rows = national_rows()
+    rows[0]["务工状况"] = rows[2]["务工状况"] = "外出务工"
+    table = national_table(rows)
+    table[1][NATIONAL_COLUMNS.index("县(市、区、旗)")] = ""  # the county column has no label
+    run = upload(clerk_client, xlsx_bytes(table))
+    assert run.file_columns["missing"] == ["县区"]
+    clerk_client.post(
+        reverse("imports:run_mapping", args=[run.pk]), mapping_post(run, {"县区": "=汝南县"})
+    )
+    run.refresh_from_db()
+    assert run.status == ImportStatus.INVALID
+    assert run.file_columns["unmatched"] == [["务工状况", "外出务工", 2]]
+    page = clerk_client.get(run.get_absolute_url()).content.decode()
+    assert "“务工状况”列的“外出务工”(2 行)表示" in page
+
+    clerk_client.post(
+        reverse("imports:run_mapping", args=[run.pk]),
+        {"name": "汝南县国家系统导出", "value_0": "省外务工"},
+    )
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    preset = ImportPreset.objects.get()
+    assert preset.constants == {"县区": "汝南县"}
+    assert preset.values == {"务工状况": {"外出务工": "省外务工"}}
+    confirm(clerk_client, run)
+    assert Member.objects.get(id_number=resident_id(1)).work_status == WorkStatus.OUT_OF_PROVINCE
+
+
+def test_a_mapping_needs_a_column_or_a_value_for_each_missing_column(clerk_client):
+    run = upload(clerk_client, renamed(national_rows(), {"主要致贫原因": "致贫主因"}))
+
+    response = clerk_client.post(
+        reverse("imports:run_mapping", args=[run.pk]), {"name": "方案"}
+    )
+
+    assert response.status_code == 200
+    assert "请为“主要致贫原因”选择文件中的列" in response.content.decode()
+    assert not ImportPreset.objects.exists()
+
+
+def test_another_countys_clerk_cannot_map_or_use_the_preset(
+    clerk_client, client, county_b_clerk
+):
+    run = upload(clerk_client, renamed(national_rows(), {"主要致贫原因": "致贫主因"}))
+    client.force_login(county_b_clerk)
+
+    response = client.post(
+        reverse("imports:run_mapping", args=[run.pk]),
+        mapping_post(run, {"主要致贫原因": "致贫主因"}),
+    )
+
+    assert response.status_code == 404
+    assert not ImportPreset.objects.exists()
