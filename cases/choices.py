@@ -100,6 +100,27 @@ class Education(models.TextChoices):
     BACHELOR_OR_ABOVE = "bachelor", _("本科及以上")
 
 
+class SchoolStatus(models.TextChoices):
+    """在校生状况 as the national register codes it."""
+
+    NOT_IN_SCHOOL = "not_in_school", _("非在校生")
+    PRESCHOOL = "preschool", _("学前教育")
+    PRIMARY = "primary", _("小学")
+    GRADE_7 = "grade_7", _("七年级")
+    GRADE_8 = "grade_8", _("八年级")
+    GRADE_9 = "grade_9", _("九年级")
+    SENIOR_1 = "senior_1", _("高中一年级")
+    SENIOR_2 = "senior_2", _("高中二年级")
+    SENIOR_3 = "senior_3", _("高中三年级")
+    VOCATIONAL_1 = "vocational_1", _("中职一年级")
+    VOCATIONAL_2 = "vocational_2", _("中职二年级")
+    VOCATIONAL_3 = "vocational_3", _("中职三年级")
+    HIGHER_VOCATIONAL_1 = "higher_vocational_1", _("高职一年级")
+    HIGHER_VOCATIONAL_2 = "higher_vocational_2", _("高职二年级")
+    HIGHER_VOCATIONAL_3 = "higher_vocational_3", _("高职三年级")
+    COLLEGE = "college", _("大专及以上")
+
+
 class Health(models.TextChoices):
     HEALTHY = "healthy", _("健康")
     CHRONIC = "chronic", _("长期慢性病")

@@ -20,10 +20,13 @@ DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# A month without a day, as rosters write start dates: 2018年6月, 2019.3, 2019-03, 2019/3.
+MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 # Excel's day numbers between 1927 and 2173: a date cell that lost its date format.
 SERIAL_DIGITS = re.compile(r"^\d{5}(?:\.0+)?$")
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗"}
+# 参加/没参加: how some national exports write their yes/no columns.
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "参加", "已参加"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "✗", "没参加", "未参加"}
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 LIST_SEPARATORS = re.compile(r"[、,,;;/|\s]+")
 
@@ -56,8 +59,11 @@ class Column:
     """
 
     def __init__(self, header, field=None, *, required=None, aliases=(), help_text="",
-                 example="", allowed=None):
+                 example="", allowed=None, derivable=False):
         self.header = header
+        # A required column the import can fill from other rows when the file lacks it (the
+        # head's name from the head's own row): its absence is not an error of the header.
+        self.derivable = derivable
         # For values looked up by name (e.g. poverty causes): a callable listing them.
         self.allowed = allowed
         self.field = field
@@ -109,15 +115,33 @@ class CodeColumn(Column):
         return re.sub(r"\s+", "", normalise_text(raw)).lstrip("'").upper()
 
 
+class UnknownChoice(ValidationError):
+    """A value of a coded column that neither a choice nor a synonym matches."""
+
+    def __init__(self, message, value):
+        super().__init__(message)
+        self.value = value
+
+
 class ChoiceColumn(Column):
     """A coded value, typed as its Chinese label (户主, 已脱贫, ...). The stored code is accepted
-    too, so files written by other systems work."""
+    too, so files written by other systems work, and so are the national register's own
+    values (``synonyms``: {national value: the portal's label}); a national value that stands
+    for "not applicable" maps to ""."""
+
+    def __init__(self, *args, synonyms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.synonyms = synonyms or {}
 
     def bind(self, model):
         super().bind(model)
         with translation.override("zh-hans"):
             self.labels = {str(label): code for code, label in self.model_field.choices}
         self.codes = {code: str(label) for label, code in self.labels.items()}
+        self.national = {
+            normalise_text(value): self.labels[label] if label else ""
+            for value, label in self.synonyms.items()
+        }
         return self
 
     def read(self, raw):
@@ -128,9 +152,12 @@ class ChoiceColumn(Column):
             return self.labels[text]
         if text in self.codes:
             return text
-        raise ValidationError(
+        if text in self.national:
+            return self.national[text]
+        raise UnknownChoice(
             _("“%(value)s”不是可选的值,可选:%(allowed)s。")
-            % {"value": text, "allowed": "、".join(self.labels)}
+            % {"value": text, "allowed": "、".join(self.labels)},
+            text,
         )
 
     def export(self, value):
@@ -138,6 +165,11 @@ class ChoiceColumn(Column):
 
     def allowed_values(self):
         return list(self.labels)
+
+
+class MonthDate(datetime.date):
+    """A date read from a month without a day: the first day of that month. The reader turns
+    it into a plain date and warns that the day was supplied by this rule."""
 
 
 class DateColumn(Column):
@@ -148,6 +180,9 @@ class DateColumn(Column):
             return raw.date()
         if isinstance(raw, datetime.date):
             return raw
+        if isinstance(raw, float) and 1900 < raw < 2200 and not raw.is_integer():
+            # "2019.3" typed into Excel becomes the number 2019.3 (and "2019.10" 2019.1).
+            return self._month(*repr(raw).split("."), raw)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return self._serial(raw)
         text = re.sub(r"\s+", "", normalise_text(raw))
@@ -161,12 +196,21 @@ class DateColumn(Column):
                 raise ValidationError(
                     _("“%(value)s”不是有效日期。") % {"value": text}
                 ) from None
+        month = MONTH_TEXT.match(text)
+        if month:
+            return self._month(*month.groups(), text)
         if SERIAL_DIGITS.match(text):
             return self._serial(float(text))
         raise ValidationError(
             _("“%(value)s”不是可识别的日期,请写成 2018-08-31、2018/8/31 或 2018年8月31日。")
             % {"value": text}
         )
+
+    def _month(self, year, month, typed):
+        try:
+            return MonthDate(int(year), int(month), 1)
+        except ValueError:
+            raise ValidationError(_("“%(value)s”不是有效日期。") % {"value": typed}) from None
 
     def _serial(self, number):
         try:
@@ -225,6 +269,8 @@ class BooleanColumn(Column):
         raise ValidationError(_("请填写“是”或“否”。"))
 
     def export(self, value):
+        if value is None:
+            return None
         return _("是") if value else _("否")
 
     def allowed_values(self):

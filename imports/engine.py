@@ -9,6 +9,7 @@ rolls everything back. A preview is the same pass with writing off, so the count
 exactly what the import will do.
 """
 
+import datetime
 import time
 from collections import Counter, defaultdict
 
@@ -16,8 +17,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases.exports import chunks
-from imports.columns import BooleanColumn, ChoiceColumn, DateColumn, NumberColumn
-from imports.readers import FileProblem, normalise_header, open_table
+from imports.columns import (
+    BooleanColumn,
+    ChoiceColumn,
+    DateColumn,
+    MonthDate,
+    NumberColumn,
+    UnknownChoice,
+    normalise_text,
+)
+from imports.readers import FileProblem, FormulaCell, normalise_header, open_table
 
 CHUNK_ROWS = 2000
 WRITE_BATCH = 1000
@@ -48,6 +57,21 @@ class Report:
         self.warnings = []
         self.rows = 0
         self.counts = defaultdict(lambda: {"created": 0, "updated": 0, "unchanged": 0})
+        # (column header, value) -> [first row, rows]: values no choice or synonym matches,
+        # reported once per column and value instead of once per row.
+        self.unmatched = {}
+        # {column: value for every row}, from a preset
+        self.constants = {}
+        # The file's header as read, for the mapping step (see ImportRun.file_columns)
+        self.file_columns = {}
+        # The records an update changes, each with its fields' old and new values (the first
+        # ``max_errors``), and how many updates change something that needs a second look.
+        self.changes = []
+        self.flags = defaultdict(int)
+        # column header -> [cells, first value] of dates written as a month without a day
+        self.month_only = {}
+        # column header -> [cells, first row] of formulas whose last computed value was used
+        self.formula_values = {}
 
     def error(self, row, column, message):
         column = str(column or "")
@@ -64,6 +88,57 @@ class Report:
         """(column, errors counted) of the columns with more errors than are kept."""
         return [(column, count) for column, count in self.errors_by_column.items()
                 if count > self.ERRORS_PER_COLUMN]
+
+    def unmatched_value(self, row, column, value, message):
+        """A value of a coded column that nothing matches: counted as an error of its row,
+        listed once for the column and value with how many rows have it."""
+        self.error_count += 1
+        group = self.unmatched.setdefault((str(column), value), [row, 0, str(message)])
+        group[1] += 1
+
+    def tally(self, tallies, column, detail):
+        entry = tallies.setdefault(str(column), [0, detail])
+        entry[0] += 1
+
+    def close(self):
+        """Turn the unmatched values into one listed error per column and value, and the
+        cells read by a rule into one warning per column."""
+        for column, (cells, first) in self.month_only.items():
+            self.warnings.append(
+                _("“%(column)s”列有 %(cells)s 个日期只写了年月(如“%(first)s”),"
+                  "已按该月 1 日记录;“2019.10”在 Excel 中会变成 2019.1,按 1 月读取,"
+                  "请核对 10 月的日期。") % {"column": column, "cells": cells, "first": first}
+            )
+        for column, (cells, first) in self.formula_values.items():
+            self.warnings.append(
+                _("“%(column)s”列有 %(cells)s 个单元格是公式(首个在第 %(row)s 行),"
+                  "已使用 Excel 上次计算出的值。")
+                % {"column": column, "cells": cells, "row": first}
+            )
+        self.month_only, self.formula_values = {}, {}
+        self.file_columns["unmatched"] = [
+            [column, value, group[1]] for (column, value), group in self.unmatched.items()
+        ]
+        for (column, value), (row, rows, message) in self.unmatched.items():
+            if len(self.errors) < self.max_errors:
+                self.errors.append({
+                    "row": row, "column": column,
+                    "message": _("%(message)s(共 %(rows)s 行有“%(value)s”,首次出现在第 %(row)s 行)")
+                    % {"message": message, "rows": rows, "value": value, "row": row},
+                })
+        self.unmatched = {}
+
+    def change(self, row, record, fields, flags=()):
+        """An update of ``record`` at ``row``: ``fields`` is [(label, before, after)], ``flags``
+        the kinds of change that need the clerk's explicit consent (``ChangeFlag`` values)."""
+        for flag in flags:
+            self.flags[flag] += 1
+        if len(self.changes) < self.max_errors:
+            self.changes.append({
+                "row": row, "record": str(record),
+                "fields": [[str(label), before, after] for label, before, after in fields],
+                "flags": list(flags),
+            })
 
     def count(self, label, outcome, n=1):
         self.counts[str(label)][outcome] += n
@@ -137,15 +212,22 @@ class Layout:
     def known_headers(self):
         return list(self.by_header)
 
-    def locate(self, header, report, header_row):
+    def column(self, header):
+        """The column whose header is ``header`` (the portal's own, as a preset names it)."""
+        return next((column for column in self.columns if str(column.header) == header), None)
+
+    def locate(self, header, report, header_row, mapping=None):
         """{column: index} for the file's header. Missing required columns are errors that
-        name the column (and a likely renamed one); unknown columns are ignored with a note."""
+        name the column (and a likely renamed one); unknown columns are ignored with a note.
+        ``mapping`` ({column: the file's label}, from a preset) comes before the labels the
+        portal knows; columns with a constant (``constants``) count as present."""
+        mapped = {normalise_header(label): column for column, label in (mapping or {}).items()}
         positions = {}
         unknown = []
         for index, label in enumerate(header):
             if not label:
                 continue
-            column = self.by_header.get(label)
+            column = mapped.get(label) or self.by_header.get(label)
             if column is None:
                 unknown.append(label)
             elif column in positions:
@@ -155,7 +237,16 @@ class Layout:
                 )
             else:
                 positions[column] = index
-        missing = [column for column in self.columns if column.required and column not in positions]
+        missing = [
+            column for column in self.columns
+            if column.required and not column.derivable and column not in positions
+            and column not in report.constants
+        ]
+        report.file_columns = {
+            "labels": [label for label in header if label],
+            "missing": [str(column.header) for column in missing],
+            "unknown": unknown,
+        }
         for column in missing:
             if unknown:
                 message = _(
@@ -165,7 +256,7 @@ class Layout:
             else:
                 message = _("缺少必填列“%(header)s”。") % {"header": column.header}
             report.error(header_row, column.header, message)
-        if unknown and not missing:
+        if unknown:
             report.warnings.append(
                 _("以下列不属于导入模板,已忽略:%(unknown)s。")
                 % {"unknown": "、".join(f"“{u}”" for u in unknown)}
@@ -176,12 +267,26 @@ class Layout:
 class RowReader:
     """Reads the cells of one data row through the layout's columns."""
 
-    def __init__(self, positions, report, formulas_possible):
+    def __init__(self, positions, report, values=None):
         self.positions = positions
         self.report = report
-        self.formulas_possible = formulas_possible
+        self.constants = report.constants
+        # {column: {the file's value: the portal's label}}, from a preset
+        self.values = values or {}
+        # (row, column) of the cells that could not be read: their error is already recorded,
+        # so no second "required" error is added for the same cell.
+        self.unreadable = set()
+
+    def present(self, column):
+        """Whether the file has the column. A column the file lacks changes nothing stored."""
+        return column in self.positions or column in self.constants
+
+    def failed(self, row, column):
+        return (row, column) in self.unreadable
 
     def raw(self, values, column):
+        if column in self.constants:
+            return self.constants[column]
         index = self.positions.get(column)
         if index is None or index >= len(values):
             return None
@@ -190,19 +295,33 @@ class RowReader:
     def read(self, values, column, row):
         """The column's value in this row, or None after recording why it cannot be read."""
         raw = self.raw(values, column)
-        if self.formulas_possible and isinstance(raw, str) and raw.startswith("="):
-            self.report.error(
-                row, column.header,
-                _("单元格是公式(%(formula)s):请先把公式转换为数值"
-                  "(复制后“选择性粘贴→数值”)再导入。") % {"formula": raw[:40]},
-            )
-            return None
+        if isinstance(raw, FormulaCell):
+            if raw.cached is None:
+                self.report.error(
+                    row, column.header,
+                    _("单元格是公式(%(formula)s),文件中没有它的计算结果:请在 Excel 中打开并保存,"
+                      "或把公式转换为数值(复制后“选择性粘贴→数值”)再导入。")
+                    % {"formula": raw.formula[:40]},
+                )
+                self.unreadable.add((row, column))
+                return None
+            self.report.tally(self.report.formula_values, column.header, row)
+            raw = raw.cached
+        if column in self.values:
+            raw = self.values[column].get(normalise_text(raw), raw)
         try:
-            return column.read(raw)
+            value = column.read(raw)
+            if isinstance(value, MonthDate):
+                self.report.tally(self.report.month_only, column.header, normalise_text(raw))
+                value = datetime.date(value.year, value.month, value.day)
+            return value
+        except UnknownChoice as unknown:
+            self.report.unmatched_value(row, column.header, unknown.value, unknown.messages[0])
         except ValidationError as error:
             for message in messages_of(error):
                 self.report.error(row, column.header, message)
-            return None
+        self.unreadable.add((row, column))
+        return None
 
 
 def is_blank_row(values):
@@ -210,17 +329,21 @@ def is_blank_row(values):
 
 
 def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_errors=1000,
-             deadline=None):
-    """Validate (and with ``write`` also write) the file as ``kind``; returns the Report.
+             deadline=None, preset=None):
+    """Validate (and with ``write`` also write) the file as ``kind``, through ``preset`` (an
+    ImportPreset) if given; returns the Report.
 
     ``progress(processed, total)`` is called after every chunk. With ``write`` the caller must
     hold a transaction open: ``ImportInvalid`` is raised if any row is invalid. Past
     ``deadline`` (a ``time.monotonic()`` value) the pass stops with a ``FileProblem``.
     """
     report = Report(max_errors)
-    table = open_table(fileobj, name, kind.layout.known_headers())
+    mapping, values = _preset_parts(kind.layout, preset, report)
+    table = open_table(
+        fileobj, name, kind.layout.known_headers() + [normalise_header(v) for v in mapping.values()]
+    )
     try:
-        positions = kind.layout.locate(table.header, report, table.header_row)
+        positions = kind.layout.locate(table.header, report, table.header_row, mapping)
         if report.error_count:
             return report
         merged_in_data = [ref for ref in table.merged_ranges if _first_row(ref) > table.header_row]
@@ -232,8 +355,7 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             )
         if report.error_count:
             return report
-        # A CSV cell starting with "=" is text someone typed; in an .xlsx it is a formula.
-        reader = RowReader(positions, report, formulas_possible=table.file_format == "xlsx")
+        reader = RowReader(positions, report, values)
         processor = kind.processor(user=user, report=report, reader=reader, write=write, run=run)
         for chunk in chunks(table.rows, CHUNK_ROWS):
             rows = [(number, values) for number, values in chunk if not is_blank_row(values)]
@@ -256,8 +378,30 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             raise ImportInvalid(report)
         return report
     finally:
+        report.close()
         if table.close:
             table.close()
+
+
+def _preset_parts(layout, preset, report):
+    """A preset's column mapping and value mapping by column; its constants go on the report.
+    Names of columns a preset gives that the layout no longer has are skipped."""
+    if preset is None:
+        return {}, {}
+    mapping = {
+        column: label for header, label in preset.columns.items()
+        if (column := layout.column(header)) is not None and label
+    }
+    report.constants = {
+        column: value for header, value in preset.constants.items()
+        if (column := layout.column(header)) is not None and value not in ("", None)
+    }
+    values = {
+        column: {normalise_text(value): label for value, label in by_value.items()}
+        for header, by_value in preset.values.items()
+        if (column := layout.column(header)) is not None
+    }
+    return mapping, values
 
 
 def _first_row(ref):

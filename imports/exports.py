@@ -24,12 +24,14 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 MEMBER_VALUES = [
     "household_id", "name", "id_number", "relation", "sex", "birth_date", "ethnicity",
-    "education", "health", "labour_ability", "work_status", "phone",
+    "education", "health", "labour_ability", "work_status", "phone", "person_number",
+    "school_status", "work_months", "serious_illness_insurance",
 ]
 HOUSEHOLD_VALUES = [
     "pk", "village__township__name", "village__name", "register_number", "head_name",
     "attribute", "standard", "identified_on", "main_cause__name", "status", "exit_date",
-    "monitoring", "phone", "demands",
+    "monitoring", "phone", "demands", "exit_year_only", "natural_village", "unsafe_housing",
+    "safe_drinking_water", "income_per_capita",
 ]
 
 
@@ -99,20 +101,25 @@ def _household_rows(batch, county_name, through, choice, member_choice):
     ):
         members.setdefault(member[0], []).append(member)
     for (pk, township, village, number, head, attribute, standard, identified, cause, status,
-         exit_date, monitoring, phone, demands) in batch:
+         exit_date, monitoring, phone, demands, exit_year_only, natural_village, unsafe_housing,
+         safe_water, income) in batch:
         household_cells = [
             county_name, township, village, number, safe_text(head),
             choice["attribute"].export(attribute), choice["standard"].export(standard),
             identified, cause, "、".join(causes.get(pk, [])) or None,
-            choice["status"].export(status), exit_date, choice["monitoring"].export(monitoring),
-            phone or None, safe_text(demands) or None,
+            choice["status"].export(status), None if exit_year_only else exit_date,
+            choice["monitoring"].export(monitoring), phone or None, safe_text(demands) or None,
+            exit_date.year if exit_year_only else None, safe_text(natural_village) or None,
+            choice["unsafe_housing"].export(unsafe_housing),
+            choice["safe_drinking_water"].export(safe_water), income,
         ]
         rows = members.get(pk)
         if not rows:
             yield household_cells + [None] * len(register.MEMBER_COLUMNS)
             continue
         for (_household, name, id_number, relation, sex, birth, ethnicity, education, health,
-             ability, work, member_phone) in rows:
+             ability, work, member_phone, person_number, school, work_months,
+             illness_insurance) in rows:
             yield household_cells + [
                 safe_text(name), id_number, member_choice["relation"].export(relation),
                 member_choice["sex"].export(sex), birth, safe_text(ethnicity),
@@ -120,6 +127,8 @@ def _household_rows(batch, county_name, through, choice, member_choice):
                 member_choice["health"].export(health),
                 member_choice["labour_ability"].export(ability),
                 member_choice["work_status"].export(work), member_phone or None,
+                person_number or None, member_choice["school_status"].export(school),
+                work_months, member_choice["serious_illness_insurance"].export(illness_insurance),
             ]
 
 

@@ -14,8 +14,11 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入类型"), choices=kind_choices)
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("Excel(.xlsx)或 CSV(UTF-8 或 GB18030 编码),第一行(或标题行之后)为表头。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_(
+            "Excel(.xlsx 或 .xls)或 CSV(UTF-8 或 GB18030 编码);表头可在标题行之后,"
+            "可为两行合并表头。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, upload_too_large=False, **kwargs):
@@ -43,3 +46,70 @@ class ImportUploadForm(forms.Form):
         except FileProblem as problem:
             raise ValidationError(str(problem)) from None
         return uploaded
+
+
+class ImportMappingForm(forms.Form):
+    """The mapping step: for each required column the file lacks, one of the file's columns
+    or a value for every row; for each value no choice matched, the portal's value it means;
+    and the name the mapping is saved under for the county's next files."""
+
+    name = forms.CharField(label=_("保存为对应方案"), max_length=50)
+
+    def __init__(self, *args, run, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        found = run.file_columns or {}
+        self.missing = found.get("missing", [])
+        self.unmatched = found.get("unmatched", [])
+        offered = [("", _("(不使用文件中的列)"))] + [
+            (label, label) for label in found.get("unknown", [])
+        ]
+        for index, header in enumerate(self.missing):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=_("“%(header)s”取自文件中的列") % {"header": header},
+                choices=offered, required=False,
+            )
+            self.fields[f"constant_{index}"] = forms.CharField(
+                label=_("或整个文件都填写"), max_length=100, required=False,
+            )
+        for index, (header, value, rows) in enumerate(self.unmatched):
+            column = kind.layout.column(header)
+            allowed = column.allowed_values() if column is not None else []
+            self.fields[f"value_{index}"] = forms.ChoiceField(
+                label=_("“%(header)s”列的“%(value)s”(%(rows)s 行)表示")
+                % {"header": header, "value": value, "rows": rows},
+                choices=[("", "—")] + [(str(label), str(label)) for label in allowed],
+                required=False,
+            )
+        self.fields["name"].initial = run.preset.name if run.preset else _("本县区登记册")
+        self.order_fields([*(name for name in self.fields if name != "name"), "name"])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for index, header in enumerate(self.missing):
+            if not (cleaned_data.get(f"column_{index}") or cleaned_data.get(f"constant_{index}")):
+                self.add_error(
+                    f"column_{index}",
+                    _("请为“%(header)s”选择文件中的列,或填写整个文件通用的值。")
+                    % {"header": header},
+                )
+        return cleaned_data
+
+    def mapping(self):
+        """(columns, constants, values) as an ImportPreset keeps them."""
+        data = self.cleaned_data
+        columns, constants, values = {}, {}, {}
+        for index, header in enumerate(self.missing):
+            if data.get(f"column_{index}"):
+                columns[header] = data[f"column_{index}"]
+            elif data.get(f"constant_{index}"):
+                constants[header] = data[f"constant_{index}"]
+        for index, (header, value, _rows) in enumerate(self.unmatched):
+            if data.get(f"value_{index}"):
+                values.setdefault(header, {})[value] = data[f"value_{index}"]
+        return columns, constants, values
+
+    @property
+    def has_choices(self):
+        return bool(self.missing or self.unmatched)

@@ -2,8 +2,9 @@
 
 ``open_table`` returns the header and an iterator of rows, streamed: an .xlsx is read with
 openpyxl's read-only mode and a .csv through a decoding text stream, so a 100,000-row file is
-never held in memory at once. Problems with the file as a whole raise ``FileProblem`` with a
-message for the user; problems with one cell are left to the columns that read them.
+never held in memory at once (an .xls, at most 65,536 rows, is read whole by xlrd). Problems
+with the file as a whole raise ``FileProblem`` with a message for the user; problems with one
+cell are left to the columns that read them.
 
 Before any row is read, the file is streamed once for its limits (``IMPORT_MAX_ROWS`` rows,
 ``IMPORT_MAX_CELL_CHARS`` characters in a cell) and, for an .xlsx, for XML that no
@@ -14,15 +15,18 @@ unpack to a 300 MB cell, which openpyxl would otherwise hold in memory whole.
 import codecs
 import csv
 import io
+import itertools
 import logging
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+import xlrd
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -30,6 +34,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls (and .doc) container
 # A title such as "XX县建档立卡贫困户花名册" may sit above the header row.
 HEADER_SEARCH_ROWS = 10
 MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CHUNK = 1 << 20
 # An XML row element of a worksheet (<row r="2">, <x:row>), and a DTD (<!DOCTYPE, <!ENTITY).
 XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
@@ -63,6 +68,18 @@ def cell_too_long(row=None):
     )
 
 
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula cell of an .xlsx: the formula, and the value Excel last computed for it
+    (None when the file was never calculated, e.g. written by a program)."""
+
+    formula: str
+    cached: object
+
+    def __str__(self):
+        return "" if self.cached is None else str(self.cached)
+
+
 @dataclass
 class Table:
     """The header row and the data rows of the first sheet.
@@ -88,13 +105,13 @@ def sniff_format(name, head):
         raise FileProblem(_("文件是空的。"))
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
-    if head.startswith(OLE_MAGIC) or lower.endswith(".xls"):
-        raise FileProblem(
-            _("不支持旧版 Excel(.xls)文件:请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再上传。")
-        )
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if lower.endswith(".xls"):
+        raise FileProblem(_("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存。"))
     if lower.endswith((".csv", ".txt")):
         return "csv"
-    raise FileProblem(_("文件类型不支持:请上传 .xlsx 或 .csv 文件。"))
+    raise FileProblem(_("文件类型不支持:请上传 .xlsx、.xls 或 .csv 文件。"))
 
 
 def open_table(fileobj, name, known_headers):
@@ -109,22 +126,62 @@ def open_table(fileobj, name, known_headers):
     file_format = sniff_format(name, head)
     if file_format == "xlsx":
         return _open_xlsx(fileobj, known_headers)
+    if file_format == "xls":
+        return _open_xls(fileobj, known_headers)
     return _open_csv(fileobj, known_headers)
 
 
-def _find_header(rows, known_headers):
-    """Consume rows up to and including the header; return (row_number, header)."""
+def _find_header(rows, known_headers, merged_ranges=()):
+    """Consume the rows up to and including the header; return (last header row, header,
+    the data rows).
+
+    The header is the first row naming at least two known columns. National exports have a
+    two-row header with merged cells: a label merged down over both rows sits in the upper
+    row only, the labels under a group label ("家庭成员信息") in the lower one. So the row
+    just above is part of the header when it names a known column (a title never does), and
+    the row just below when a merge reaches down into it or it names two known columns; each
+    column takes its label from whichever row holds a known one."""
     known = set(known_headers)
+    merged_down = {top for top, bottom in map(_row_span, merged_ranges) if bottom > top}
+    previous = []
     for row_number, values in rows:
         labels = [normalise_header(value) for value in values]
-        if len(known.intersection(labels)) >= 2:
-            return row_number, labels
-        if row_number >= HEADER_SEARCH_ROWS:
-            break
+        if len(known.intersection(labels)) < 2:
+            previous = labels
+            if row_number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if known.intersection(previous):
+            labels = _combine(previous, labels, known)
+        following = next(rows, None)
+        if following is None:
+            return row_number, labels, rows
+        below = [normalise_header(value) for value in following[1]]
+        if row_number in merged_down or len(known.intersection(below)) >= 2:
+            return following[0], _combine(labels, below, known), rows
+        return row_number, labels, itertools.chain([following], rows)
     raise FileProblem(
         _("在文件前 %(n)s 行中没有找到表头:请使用下载的模板,表头须包含“%(example)s”等列名。")
         % {"n": HEADER_SEARCH_ROWS, "example": "”“".join(list(known_headers)[:3])}
     )
+
+
+def _row_span(ref):
+    """(first row, last row) of a range such as "A2:B3"."""
+    rows = [int(re.sub(r"[A-Z]", "", cell)) for cell in ref.split(":")]
+    return rows[0], rows[-1]
+
+
+def _combine(upper, lower, known):
+    """One header from two rows of a merged header: per column, a known label of either row
+    (the lower one first: it is the more specific), else whatever label there is."""
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    return [
+        below if below in known else above if above in known else below or above
+        for above, below in zip(upper, lower, strict=True)
+    ]
 
 
 def normalise_header(value):
@@ -212,13 +269,29 @@ def _open_xlsx(fileobj, known_headers):
         raise FileProblem(_("文件是空的。"))
     sheet = workbook.worksheets[0]
     merged = _merged_ranges(sheet)
+    computed = _computed_values(fileobj) if _has_formulas(sheet) else None
 
     def values():
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        rows = sheet.iter_rows(values_only=True)
+        if computed is None:
+            yield from enumerate(rows, start=1)
+            return
+        for number, (cells, results) in enumerate(
+            zip(rows, computed.worksheets[0].iter_rows(values_only=True), strict=False), start=1
+        ):
+            yield number, [
+                FormulaCell(cell, result) if isinstance(cell, str) and cell.startswith("=")
+                else cell
+                for cell, result in zip(cells, results, strict=False)
+            ]
 
-    rows = values()
+    def close():
+        workbook.close()
+        if computed is not None:
+            computed.close()
+
     try:
-        header_row, header = _find_header(rows, known_headers)
+        header_row, header, rows = _find_header(values(), known_headers, merged)
     except FileProblem:
         workbook.close()
         raise
@@ -229,8 +302,24 @@ def _open_xlsx(fileobj, known_headers):
     return Table(
         file_format="xlsx", header=header, header_row=header_row, rows=rows,
         estimated_rows=estimated,
-        merged_ranges=merged, close=workbook.close,
+        merged_ranges=merged, close=close,
     )
+
+
+def _has_formulas(sheet):
+    """Whether the sheet's XML holds a formula, scanned in chunks like the merged ranges."""
+    tail = b""
+    with sheet._get_source() as source:
+        while chunk := source.read(CHUNK):
+            if FORMULA_ELEMENT.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _computed_values(fileobj):
+    """The same workbook read for the values Excel last computed for its formulas."""
+    return load_workbook(fileobj, read_only=True, data_only=True)
 
 
 def _merged_ranges(sheet):
@@ -246,6 +335,53 @@ def _merged_ranges(sheet):
             last = data.rfind(b"<")
             tail = data[last:] if last != -1 and b">" not in data[last:] else b""
     return found
+
+
+#
+# xls (the BIFF format of Excel 97–2003, which the national system exports)
+#
+
+
+def _open_xls(fileobj, known_headers):
+    """An .xls is at most 65,536 rows: read whole by xlrd. Formula cells come with the value
+    Excel last computed (xlrd reads only that); dates are cells formatted as dates."""
+    try:
+        book = xlrd.open_workbook(file_contents=fileobj.read(), formatting_info=True)
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError, AssertionError, IndexError,
+            ValueError) as error:
+        raise FileProblem(
+            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存。")
+        ) from error
+    if not book.nsheets or not book.sheet_by_index(0).nrows:
+        raise FileProblem(_("文件是空的。"))
+    sheet = book.sheet_by_index(0)
+    merged = [
+        f"{get_column_letter(first_col + 1)}{first_row + 1}:"
+        f"{get_column_letter(end_col)}{end_row}"
+        for first_row, end_row, first_col, end_col in sheet.merged_cells
+    ]
+
+    def cell_value(cell):
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                return xlrd.xldate_as_datetime(cell.value, book.datemode)
+            except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+                return cell.value
+        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+            return None
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(cell.value)
+        return cell.value
+
+    def values():
+        for index in range(sheet.nrows):
+            yield index + 1, [cell_value(cell) for cell in sheet.row(index)]
+
+    header_row, header, rows = _find_header(values(), known_headers, merged)
+    return Table(
+        file_format="xls", header=header, header_row=header_row, rows=rows,
+        estimated_rows=max(sheet.nrows - header_row, 0), merged_ranges=merged,
+    )
 
 
 #
@@ -314,8 +450,7 @@ def _open_csv(fileobj, known_headers):
                 }
             ) from error
 
-    rows = values()
-    header_row, header = _find_header(rows, known_headers)
+    header_row, header, rows = _find_header(values(), known_headers)
     return Table(
         file_format="csv", header=header, header_row=header_row, rows=rows,
         estimated_rows=max(lines - header_row, 0), close=text.detach,

@@ -15,7 +15,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from cases.summaries import data_changed
 from imports.engine import ImportInvalid, run_pass
 from imports.kinds import get_kind
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportPreset, ImportRun, ImportStatus
 from imports.readers import FileProblem
 
 logger = logging.getLogger(__name__)
@@ -25,11 +25,36 @@ PROGRESS_EVERY = 5000
 
 
 def import_run_create(*, user, kind, uploaded_file):
-    """Keep the uploaded file and record the run; the county is the uploader's."""
+    """Keep the uploaded file and record the run; the county is the uploader's. The county's
+    most recently saved mapping for this kind of file is applied."""
     return ImportRun.objects.create(
         kind=kind, file=uploaded_file, file_name=uploaded_file.name[:255],
         county_id=user.county_id, created_by=user,
+        preset=ImportPreset.objects.for_user(user, "change").filter(kind=kind).first(),
     )
+
+
+def import_preset_save(*, run, user, name, columns, constants, values):
+    """Save (or update, by name) the county's mapping for the run's kind, with what the
+    clerk chose for this file added to what the preset already held, and check the file
+    again through it."""
+    preset, _created = ImportPreset.objects.get_or_create(
+        county_id=user.county_id, kind=run.kind, name=name,
+        defaults={"updated_by": user},
+    )
+    preset.columns = {**preset.columns, **columns}
+    preset.constants = {**preset.constants, **constants}
+    merged_values = {header: dict(by_value) for header, by_value in preset.values.items()}
+    for header, by_value in values.items():
+        merged_values.setdefault(header, {}).update(by_value)
+    preset.values = merged_values
+    preset.updated_by = user
+    preset.save()
+    ImportRun.objects.filter(pk=run.pk).update(
+        preset=preset, status=ImportStatus.PENDING, processed_rows=0
+    )
+    run.refresh_from_db()
+    return preset
 
 
 def _progress_writer(run):
@@ -60,6 +85,9 @@ def _record(run, report, status):
         for column, count in report.columns_cut_short()
     ]
     run.summary = {label: dict(counts) for label, counts in report.counts.items()}
+    run.changes = report.changes
+    run.flags = dict(report.flags)
+    run.file_columns = report.file_columns
     run.finished_at = timezone.now()
     run.save()
 
@@ -135,6 +163,7 @@ def import_run_preview(run):
                 kind, stored, run.file_name, run.created_by, write=False, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
                 deadline=_deadline(),
+                preset=run.preset,
             )
     except FileProblem as problem:
         _fail(run, problem)
@@ -159,6 +188,7 @@ def import_run_apply(run):
                 kind, stored, run.file_name, run.created_by, write=True, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
                 deadline=_deadline(),
+                preset=run.preset,
             )
             # Bulk writes send no signals: mark the county's dashboard figures as changed here,
             # in the same transaction.

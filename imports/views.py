@@ -1,6 +1,7 @@
 """Import pages: upload, preview (counts and every error), confirm, result; templates, help
 and the county's full register export. Only county staff import, into their own county."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.export_jobs import ExportContent, ExportView
 from cases.exports import XLSX_TYPE
 from imports import exports, tasks
-from imports.forms import ImportUploadForm
+from imports.forms import ImportMappingForm, ImportUploadForm
 from imports.kinds import KINDS, get_kind
 from imports.models import ImportRun, ImportStatus
-from imports.services import import_run_create, import_runs_fail_lost
+from imports.services import import_preset_save, import_run_create, import_runs_fail_lost
 
 ERRORS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
@@ -85,9 +86,18 @@ def run_detail(request, pk):
     (with row, column and message) paginated."""
     import_runs_fail_lost()
     run = _scoped_run(request, pk)
+    return _render_run(request, run)
+
+
+def _render_run(request, run, mapping_form=None):
+    kind = get_kind(run.kind)
+    if mapping_form is None and run.status == ImportStatus.INVALID:
+        mapping_form = ImportMappingForm(run=run, kind=kind)
     errors = Paginator(run.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/run_detail.html", {
-        "run": run, "kind": get_kind(run.kind), "errors": errors,
+        "run": run, "kind": kind, "errors": errors,
+        "flagged": run.flagged(),
+        "mapping_form": mapping_form if mapping_form and mapping_form.has_choices else None,
         "statuses": ImportStatus,
         "errors_truncated": run.error_count > len(run.errors),
     })
@@ -108,10 +118,35 @@ def run_progress(request, pk):
 
 @login_required
 @require_POST
+def run_mapping(request, pk):
+    """The mapping step: save what the clerk chose as the county's preset and check the file
+    again through it."""
+    run = _scoped_run(request, pk, "change")
+    if run.status != ImportStatus.INVALID:
+        return redirect(run)
+    form = ImportMappingForm(request.POST, run=run, kind=get_kind(run.kind))
+    if not form.is_valid():
+        return _render_run(request, run, form)
+    columns, constants, values = form.mapping()
+    import_preset_save(
+        run=run, user=request.user, name=form.cleaned_data["name"], columns=columns,
+        constants=constants, values=values,
+    )
+    transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
+    return redirect(run)
+
+
+@login_required
+@require_POST
 def run_confirm(request, pk):
     """Confirm a previewed import. Compare-and-set on the status, so a double click or two
-    clerks confirming at once import the file only once."""
+    clerks confirming at once import the file only once. An import that changes a household's
+    poverty status, moves a member or sends reviewed households back to draft needs the
+    clerk's explicit tick."""
     run = _scoped_run(request, pk, "change")
+    if run.flagged() and not request.POST.get("accept_flagged"):
+        messages.error(request, _("本次导入包含需要确认的变更:请核对变更明细,勾选确认后再导入。"))
+        return redirect(run)
     confirmed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.VALIDATED).update(
         status=ImportStatus.QUEUED, confirmed_at=timezone.now()
     )

@@ -154,7 +154,7 @@ class TestEvents:
         untracked.history.all().delete()
         HouseholdEvent.objects.all().delete()
 
-        migration = importlib.import_module("cases.migrations.0013_household_events")
+        migration = importlib.import_module("cases.migrations.0014_household_events")
         migration.backfill_events(apps, None)
 
         assert self.kinds(household) == [

@@ -66,17 +66,17 @@ def first_error(run):
 #
 
 
-@pytest.mark.parametrize(
-    ("name", "data", "message"),
-    [
-        ("register.pdf", b"%PDF-1.4 something", "文件类型不支持"),
-        ("register.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "另存为"),
-    ],
-)
-def test_wrong_file_types_are_refused_on_the_form(clerk_client, name, data, message):
-    status, run, page = upload(clerk_client, data, name)
+def test_wrong_file_types_are_refused_on_the_form(clerk_client):
+    status, run, page = upload(clerk_client, b"%PDF-1.4 something", "register.pdf")
     assert status == 200 and run is None
-    assert message in page
+    assert "文件类型不支持" in page
+
+
+def test_a_damaged_xls_is_reported(clerk_client):
+    status, run, page = upload(
+        clerk_client, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "register.xls"
+    )
+    assert "文件可能已损坏" in first_error(run)["message"]
 
 
 def test_an_empty_file_is_refused(clerk_client):

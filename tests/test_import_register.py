@@ -60,12 +60,13 @@ def upload(client, data, name):
     )
 
 
-def upload_and_confirm(client, data, name="register.xlsx"):
+def upload_and_confirm(client, data, name="register.xlsx", accept_flagged=False):
     response = upload(client, data, name)
     assert response.status_code == 302, response.content.decode()[:2000]
     run = ImportRun.objects.latest("pk")
     assert run.status == ImportStatus.VALIDATED, run.errors
-    client.post(reverse("imports:run_confirm", args=[run.pk]))
+    tick = {"accept_flagged": "1"} if accept_flagged else {}
+    client.post(reverse("imports:run_confirm", args=[run.pk]), tick)
     run.refresh_from_db()
     return run
 
@@ -142,7 +143,7 @@ def test_a_corrected_file_updates_rows_with_history_and_reopens_review(clerk_cli
     rows[0]["户主姓名"] = rows[1]["户主姓名"] = "刘建军"
     rows[2]["文化程度"] = "高中"
 
-    run = upload_and_confirm(clerk_client, xlsx_bytes(as_table(rows)))
+    run = upload_and_confirm(clerk_client, xlsx_bytes(as_table(rows)), accept_flagged=True)
 
     assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 2, 3)
     first = Household.objects.get(register_number="411727001000001")

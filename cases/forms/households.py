@@ -18,7 +18,8 @@ class HouseholdForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, for
         fields = [
             "register_number", "head_name", "village", "phone", "attribute", "standard",
             "identified_on", "main_cause", "other_causes", "demands", "status", "exit_date",
-            "monitoring", "industry", "industry_since",
+            "monitoring", "industry", "industry_since", "natural_village", "unsafe_housing",
+            "safe_drinking_water", "income_per_capita",
         ]
         widgets = {
             "identified_on": DATE_INPUT,
@@ -40,8 +41,23 @@ class HouseholdForm(MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin, for
             ),
             Fieldset(_("脱贫状态"), "status", "exit_date", "monitoring"),
             Fieldset(_("产业发展"), "industry", "industry_since"),
+            Fieldset(
+                _("建档立卡登记信息"), "natural_village", "unsafe_housing", "safe_drinking_water",
+                "income_per_capita",
+            ),
             "loaded_version",
         )
+        if self.instance.exit_year_only:
+            self.fields["exit_date"].help_text = _(
+                "登记册只记录了脱贫年度(%(year)s 年);填写确切日期后按日期记录。"
+            ) % {"year": self.instance.exit_date.year}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "exit_date" in self.changed_data:
+            # A date typed in the form is exact, no longer the year of the register.
+            self.instance.exit_year_only = False
+        return cleaned_data
 
 
 class MemberForm(MaskedNumbersMixin, forms.ModelForm):

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -14,6 +15,7 @@ from cases.choices import (
     MonitoringType,
     PovertyStatus,
     Relation,
+    SchoolStatus,
     Sex,
     WorkStatus,
 )
@@ -71,7 +73,10 @@ class Household(ReviewedRecord):
         _("识别标准"), max_length=12, choices=IdentificationStandard.choices,
         default=IdentificationStandard.NATIONAL,
     )
-    identified_on = models.DateField(_("识别日期"), validators=[validate_not_in_future])
+    # Optional: the national register's export does not carry it.
+    identified_on = models.DateField(
+        _("识别日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
     main_cause = models.ForeignKey(
         PovertyCause, on_delete=models.PROTECT, related_name="+", verbose_name=_("主要致贫原因")
     )
@@ -86,6 +91,9 @@ class Household(ReviewedRecord):
     exit_date = models.DateField(
         _("脱贫日期"), null=True, blank=True, validators=[validate_not_in_future]
     )
+    # The national register knows only the year of exit (脱贫年度): then exit_date is the last
+    # day of that year, shown as the year alone.
+    exit_year_only = models.BooleanField(_("脱贫日期只知年份"), default=False)
     monitoring = models.CharField(
         _("监测对象类型"), max_length=16, choices=MonitoringType.choices, blank=True
     )
@@ -98,6 +106,13 @@ class Household(ReviewedRecord):
     )
     industry_since = models.DateField(
         _("发展产业日期"), null=True, blank=True, validators=[validate_not_in_future]
+    )
+    # Facts of the national register, kept as imported (None: not known).
+    natural_village = models.CharField(_("自然村"), max_length=50, blank=True)
+    unsafe_housing = models.BooleanField(_("危房户"), null=True, blank=True)
+    safe_drinking_water = models.BooleanField(_("饮水安全"), null=True, blank=True)
+    income_per_capita = models.DecimalField(
+        _("人均纯收入(元)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
     archive_reason = models.CharField(_("归档原因"), max_length=100, blank=True, editable=False)
@@ -204,7 +219,11 @@ class Household(ReviewedRecord):
             errors["exit_date"] = _("已脱贫的贫困户须填写脱贫日期。")
         if self.status == PovertyStatus.NOT_EXITED and self.exit_date:
             errors["exit_date"] = _("未脱贫的贫困户不应填写脱贫日期。")
-        if self.exit_date and self.identified_on and self.exit_date < self.identified_on:
+        # Known to the year only, the exit is compared by year.
+        if self.exit_year_only and self.exit_date and self.identified_on:
+            if self.exit_date.year < self.identified_on.year:
+                errors["exit_date"] = _("脱贫日期不能早于识别日期。")
+        elif self.exit_date and self.identified_on and self.exit_date < self.identified_on:
             errors["exit_date"] = _("脱贫日期不能早于识别日期。")
         if self.industry_id and not self.industry_since:
             errors["industry_since"] = _("发展产业和发展产业日期须同时填写。")
@@ -324,6 +343,15 @@ class Member(CountyOwned):
         _("务工状况"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.NOT_WORKING
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Facts of the national register, kept as imported (None: not known).
+    person_number = models.CharField(_("人编号"), max_length=30, blank=True)
+    school_status = models.CharField(
+        _("在校生状况"), max_length=20, choices=SchoolStatus.choices, blank=True
+    )
+    work_months = models.PositiveSmallIntegerField(
+        _("务工时间(月)"), null=True, blank=True, validators=[MaxValueValidator(12)]
+    )
+    serious_illness_insurance = models.BooleanField(_("参加大病医疗"), null=True, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
 
     objects = ActiveQuerySet.as_manager()

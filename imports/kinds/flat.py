@@ -280,9 +280,16 @@ class FlatProcessor:
             county_id=self.county.pk, recorded_by=self.user
         )
         before = {name: getattr(record, name) for name in self.compared}
+        # A column the file lacks leaves the stored value as it is; a cell that could not be
+        # read already has its error.
+        kept = existing is not None
         for column in self.plain:
+            if kept and not self.reader.present(column):
+                continue
             value = data[column]
             if value in (None, ""):
+                if self.reader.failed(row, column):
+                    continue
                 if column.required:
                     report.error(
                         row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
@@ -293,11 +300,13 @@ class FlatProcessor:
             cleaned = validate_field(record, column, value, report, row, self.valid)
             setattr(record, column.field, cleaned)
         for column in self.refs:
+            if kept and not self.reader.present(column):
+                continue
             value = data[column]
             pk = resolved[column].get(value) if value else None
             if value and pk is None:
                 report.error(row, column.header, column.describe % {"value": value})
-            elif not value and column.required:
+            elif not value and column.required and not self.reader.failed(row, column):
                 report.error(
                     row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
                 )
@@ -311,6 +320,9 @@ class FlatProcessor:
                 setattr(record, self.parent.field, parent)
         chosen = {}
         for column in self.m2m:
+            if kept and not self.reader.present(column):
+                chosen[column] = stored_links.get((column, record.pk), set())
+                continue
             ids = set()
             for name in data[column] or []:
                 if name in self.m2m_choices[column]:

@@ -6,27 +6,41 @@ member columns left empty registers the household alone. Members missing from th
 left as they are: an import never archives anyone.
 """
 
+import datetime
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
-from cases.choices import Relation, ReviewStatus
+from cases.choices import PovertyStatus, Relation, ReviewStatus
 from cases.crypto import resident_id_digest
 from cases.models import Household, HouseholdEvent, Member, PovertyCause, Village
 from cases.uniqueness import duplicate_message, log_cross_county_collision
-from cases.validators import birth_date_from_id, sex_from_id
+from cases.validators import birth_date_from_id, mask_id_number, sex_from_id
 from imports import keys
 from imports.bulk import insert_with_history
 from imports.columns import (
+    BooleanColumn,
     ChoiceColumn,
     CodeColumn,
     Column,
     DateColumn,
     ListColumn,
+    NumberColumn,
 )
 from imports.engine import WRITE_BATCH, Layout, clean_instance, validate_field
+from imports.models import ChangeFlag
+from imports.national import (
+    ATTRIBUTE,
+    EDUCATION,
+    HEADER_SYNONYMS,
+    POVERTY_STATUS,
+    RELATION,
+    SEX,
+    WORK_STATUS,
+)
 
 REVIEWED_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
@@ -40,12 +54,17 @@ village = Column(
     help_text=gettext_lazy("须是系统中已有的本县区行政村(乡镇 + 行政村)。"),
 )
 register_number = CodeColumn(
-    gettext_lazy("户编号"), "register_number", aliases=("建档立卡编号", "户号"),
+    gettext_lazy("户编号"), "register_number",
     example="411727001001000123",
     help_text=gettext_lazy("每户唯一;再次导入时按户编号更新该户。"),
 )
-head_name = Column(gettext_lazy("户主姓名"), "head_name", example="刘建国")
-attribute = ChoiceColumn(gettext_lazy("贫困户属性"), "attribute", example="一般贫困户")
+head_name = Column(
+    gettext_lazy("户主姓名"), "head_name", example="刘建国", derivable=True,
+    help_text=gettext_lazy("可不设此列:取该户“与户主关系”为户主的成员姓名。"),
+)
+attribute = ChoiceColumn(
+    gettext_lazy("贫困户属性"), "attribute", example="一般贫困户", synonyms=ATTRIBUTE
+)
 standard = ChoiceColumn(gettext_lazy("识别标准"), "standard", example="国家标准")
 identified_on = DateColumn(gettext_lazy("识别日期"), "identified_on", example="2016-03-01")
 
@@ -62,7 +81,7 @@ other_causes = ListColumn(
     allowed=cause_names,
     help_text=gettext_lazy("可填多个,用顿号(、)或逗号分隔。"),
 )
-status = ChoiceColumn(gettext_lazy("脱贫状态"), "status", example="未脱贫")
+status = ChoiceColumn(gettext_lazy("脱贫状态"), "status", example="未脱贫", synonyms=POVERTY_STATUS)
 exit_date = DateColumn(
     gettext_lazy("脱贫日期"), "exit_date", example="",
     help_text=gettext_lazy("已脱贫的户必填;未脱贫的户不填。"),
@@ -70,24 +89,39 @@ exit_date = DateColumn(
 monitoring = ChoiceColumn(gettext_lazy("监测对象类型"), "monitoring", example="")
 household_phone = CodeColumn(gettext_lazy("户联系电话"), "phone", example="13812345678")
 demands = Column(gettext_lazy("脱贫诉求"), "demands", example="希望学习养殖技术")
+exit_year = NumberColumn(
+    gettext_lazy("脱贫年度"), integer=True, required=False, example="",
+    help_text=gettext_lazy(
+        "国家系统只记年份:不填“脱贫日期”时按年度记录(显示为年份);未脱贫的户不使用。"
+    ),
+)
+natural_village = Column(gettext_lazy("自然村"), "natural_village", example="")
+unsafe_housing = BooleanColumn(gettext_lazy("危房户"), "unsafe_housing", example="否")
+safe_drinking_water = BooleanColumn(
+    gettext_lazy("饮水安全"), "safe_drinking_water", example="是", aliases=("是否解决安全饮用水",)
+)
+income_per_capita = NumberColumn(gettext_lazy("人均纯收入"), "income_per_capita", example="")
 
 HOUSEHOLD_COLUMNS = [
     county, township, village, register_number, head_name, attribute, standard, identified_on,
     main_cause, other_causes, status, exit_date, monitoring, household_phone, demands,
+    exit_year, natural_village, unsafe_housing, safe_drinking_water, income_per_capita,
 ]
 
 member_name = Column(
-    gettext_lazy("成员姓名"), "name", required=True, aliases=("姓名",), example="刘建国",
+    gettext_lazy("成员姓名"), "name", required=True, example="刘建国",
     help_text=gettext_lazy("只登记户、不登记成员的行,成员各列留空。"),
 )
 id_number = CodeColumn(
     gettext_lazy("身份证号"), "id_number", required=True, numbers_lose_digits=True,
-    aliases=("证件号码", "身份证号码"), example="411727198001010019",
+    example="411727198001010019",
     help_text=gettext_lazy("18位,末位可为X;请把该列设为文本格式。再次导入时按身份证号更新成员。"),
 )
-relation = ChoiceColumn(gettext_lazy("与户主关系"), "relation", required=True, example="户主")
+relation = ChoiceColumn(
+    gettext_lazy("与户主关系"), "relation", required=True, example="户主", synonyms=RELATION
+)
 sex = ChoiceColumn(
-    gettext_lazy("性别"), "sex", example="男",
+    gettext_lazy("性别"), "sex", example="男", synonyms=SEX,
     help_text=gettext_lazy("可不填,按身份证号填写;填写时须与身份证号一致。"),
 )
 birth_date = DateColumn(
@@ -95,32 +129,49 @@ birth_date = DateColumn(
     help_text=gettext_lazy("可不填,按身份证号填写;填写时须与身份证号一致。"),
 )
 ethnicity = Column(gettext_lazy("民族"), "ethnicity", example="汉族")
-education = ChoiceColumn(gettext_lazy("文化程度"), "education", example="初中")
+education = ChoiceColumn(
+    gettext_lazy("文化程度"), "education", example="初中", synonyms=EDUCATION
+)
 health = ChoiceColumn(gettext_lazy("健康状况"), "health", example="健康")
 labour_ability = ChoiceColumn(gettext_lazy("劳动技能"), "labour_ability", example="普通劳动力")
-work_status = ChoiceColumn(gettext_lazy("务工状况"), "work_status", example="县内务工")
+work_status = ChoiceColumn(
+    gettext_lazy("务工状况"), "work_status", example="县内务工", synonyms=WORK_STATUS
+)
 member_phone = CodeColumn(gettext_lazy("成员联系电话"), "phone", example="")
+person_number = CodeColumn(gettext_lazy("人编号"), "person_number", example="")
+school_status = ChoiceColumn(gettext_lazy("在校生状况"), "school_status", example="非在校生")
+work_months = NumberColumn(
+    gettext_lazy("务工时间(月)"), "work_months", integer=True, example="",
+)
+serious_illness_insurance = BooleanColumn(
+    gettext_lazy("参加大病医疗"), "serious_illness_insurance", example="是",
+    aliases=("是否参加大病保险",),
+)
 
 MEMBER_COLUMNS = [
     member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
-    labour_ability, work_status, member_phone,
+    labour_ability, work_status, member_phone, person_number, school_status, work_months,
+    serious_illness_insurance,
 ]
 
 for _column in HOUSEHOLD_COLUMNS:
     _column.bind(Household)
 for _column in MEMBER_COLUMNS:
     _column.bind(Member)
+# The national exports' labels of the same columns.
+for _column in HOUSEHOLD_COLUMNS + MEMBER_COLUMNS:
+    _column.aliases += HEADER_SYNONYMS.get(str(_column.header), ())
 
 # Columns whose value is a plain field of the model (no lookup by name).
 HOUSEHOLD_PLAIN = [
     register_number, head_name, attribute, standard, identified_on, status, exit_date,
-    monitoring, household_phone, demands,
+    monitoring, household_phone, demands, natural_village, unsafe_housing, safe_drinking_water,
+    income_per_capita,
 ]
-MEMBER_PLAIN = [
-    member_name, id_number, relation, sex, birth_date, ethnicity, education, health,
-    labour_ability, work_status, member_phone,
+MEMBER_PLAIN = list(MEMBER_COLUMNS)
+HOUSEHOLD_FIELDS = [column.field for column in HOUSEHOLD_PLAIN] + [
+    "village", "main_cause", "exit_year_only",
 ]
-HOUSEHOLD_FIELDS = [column.field for column in HOUSEHOLD_PLAIN] + ["village", "main_cause"]
 MEMBER_FIELDS = [column.field for column in MEMBER_PLAIN] + ["household"]
 # A member is found by ID number, so an update never changes it (nor its encrypted columns).
 MEMBER_UPDATE_FIELDS = [name for name in MEMBER_FIELDS if name != "id_number"]
@@ -180,12 +231,20 @@ class HouseholdProcessor:
             for v in Village.objects.for_user(user, "change").select_related("township")
         }
         self.causes = {cause.name: cause for cause in PovertyCause.objects.all()}
+        # How a change is shown in the preview: the names of villages and causes, not ids.
+        self.names = {
+            "village_id": {
+                place.pk: f"{township}{name}" for (township, name), place in self.villages.items()
+            },
+            "main_cause_id": {cause.pk: cause.name for cause in self.causes.values()},
+        }
         # register number -> (first row, the household values read there, hash of its cells)
         self.household_rows = {}
         # register number -> pk once known (existing, or created by this import)
         self.household_ids = {}
         self.invalid_households = set()
         self.member_rows = {}  # id number -> row
+        self.head_names = {}  # register number -> name on the head's row (no 户主姓名 column)
         self.not_heads = set()  # id numbers the file gives another relation than head
         self.file_heads = {}  # register number -> (id number, row)
         self.db_heads = {}  # register number -> ID number digest of the stored head
@@ -211,7 +270,7 @@ class HouseholdProcessor:
                 _("该行属于“%(named)s”,您只能导入本县区(%(own)s)的数据。")
                 % {"named": county_name, "own": self.county.name},
             )
-        elif not county_name:
+        elif not county_name and not self.reader.failed(row, county):
             self.report.error(row, county.header, _("“县区”为必填项。"))
         return data
 
@@ -265,6 +324,12 @@ class HouseholdProcessor:
             if any(value not in (None, "") for value in member.values()):
                 member_rows.append((row, number, member))
 
+        if not self.reader.present(head_name):
+            for _row, number, member in member_rows:
+                if member[relation] == Relation.HEAD and member[member_name]:
+                    self.head_names.setdefault(number, member[member_name])
+            for number, (_row, data) in new_groups.items():
+                data[head_name] = self.head_names.get(number)
         existing_households = {
             household.register_number: household
             for household in Household.objects.filter(register_number__in=list(new_groups))
@@ -342,16 +407,19 @@ class HouseholdProcessor:
                 % {"township": data[township], "village": data[village]},
             )
         for column in (township, village):
-            if not data[column]:
+            if not data[column] and not self.reader.failed(row, column):
                 report.error(
                     row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
                 )
         cause = self.causes.get(data[main_cause]) if data[main_cause] else None
         if not data[main_cause]:
-            report.error(row, main_cause.header, _("“主要致贫原因”为必填项。"))
+            if not self.reader.failed(row, main_cause):
+                report.error(row, main_cause.header, _("“主要致贫原因”为必填项。"))
         elif cause is None:
             report.error(row, main_cause.header, self.unknown_cause(data[main_cause]))
         other_ids = set()
+        if existing is not None and not self.reader.present(other_causes):
+            other_ids = stored_causes.get(existing.pk, set())
         for name in data[other_causes] or []:
             other = self.causes.get(name)
             if other is None:
@@ -364,8 +432,18 @@ class HouseholdProcessor:
         )
         before = {name: getattr(household, name) for name in self._attnames(HOUSEHOLD_FIELDS)}
         for column in HOUSEHOLD_PLAIN:
+            derived = column is head_name and data[head_name]
+            if existing is not None and not self.reader.present(column) and not derived:
+                continue  # a column the file lacks leaves the stored value as it is
             value = data[column]
             if value in (None, ""):
+                if self.reader.failed(row, column):
+                    continue
+                if column.required and not self.reader.present(column):
+                    report.error(row, column.header, _(
+                        "文件中没有“户主姓名”列,该户也没有“与户主关系”为户主的成员行。"
+                    ))
+                    continue
                 if column.required:
                     report.error(
                         row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
@@ -374,6 +452,7 @@ class HouseholdProcessor:
                 value = default_of(column)
             cleaned = validate_field(household, column, value, report, row, self.valid)
             setattr(household, column.field, cleaned)
+        self.apply_exit_year(household, data, row)
         if place is not None:
             household.village_id = place.pk
         if cause is not None:
@@ -385,13 +464,79 @@ class HouseholdProcessor:
         if existing is None:
             return household, "created", other_ids
         after = {name: getattr(household, name) for name in before}
-        if after == before and other_ids == stored_causes.get(household.pk, set()):
+        stored_other = stored_causes.get(household.pk, set())
+        if after == before and other_ids == stored_other:
             return household, "unchanged", other_ids
+        fields = self.changed_fields(Household, before, after)
+        if other_ids != stored_other:
+            fields.append((other_causes.header, self.cause_names(stored_other),
+                           self.cause_names(other_ids)))
+        flags = [ChangeFlag.STATUS] if after["status"] != before["status"] else []
         household.version += 1
         household.updated_at = self.now
         if household.review_status in REVIEWED_STATES:
+            fields.append(self.review_change(household))
+            flags.append(ChangeFlag.REVIEW)
             household.review_status = ReviewStatus.DRAFT
+        report.change(row, household, fields, flags)
         return household, "updated", other_ids
+
+    def apply_exit_year(self, household, data, row):
+        """脱贫年度 where the file has no exit date: the last day of that year, known to the
+        year only. An exit date in the file is exact; a year given for a household that has
+        not exited (预脱贫: planned) is not an exit."""
+        if data[exit_date]:
+            household.exit_year_only = False
+            return
+        year = data[exit_year]
+        if not year:
+            # No year: an exit date column (empty here) has cleared the date; without one the
+            # stored exit stays as it is.
+            if self.reader.present(exit_date):
+                household.exit_year_only = False
+            return
+        if household.status != PovertyStatus.NOT_EXITED:
+            if not 1980 <= year <= self.now.year:
+                self.report.error(
+                    row, exit_year.header, _("“%(value)s”不是有效的年度。") % {"value": year}
+                )
+                return
+            household.exit_date = datetime.date(year, 12, 31)
+            household.exit_year_only = True
+        else:
+            household.exit_date = None
+            household.exit_year_only = False
+
+    def changed_fields(self, model, before, after):
+        """[(field label, old, new)] of the fields that differ, as the forms show them."""
+        fields = []
+        for attname, old in before.items():
+            new = after[attname]
+            if new == old:
+                continue
+            field = model._meta.get_field(attname.removesuffix("_id"))
+            fields.append((field.verbose_name, self.shown(field, attname, old),
+                           self.shown(field, attname, new)))
+        return fields
+
+    def shown(self, field, attname, value):
+        if value in (None, ""):
+            return ""
+        if attname in self.names:
+            return self.names[attname].get(value, str(value))
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    def cause_names(self, cause_ids):
+        return "、".join(sorted(self.names["main_cause_id"][pk] for pk in cause_ids))
+
+    @staticmethod
+    def review_change(household):
+        return (
+            Household._meta.get_field("review_status").verbose_name,
+            household.get_review_status_display(), str(ReviewStatus.DRAFT.label),
+        )
 
     def unknown_cause(self, name):
         return _("“%(value)s”不是可选的致贫原因,可选:%(allowed)s。") % {
@@ -409,14 +554,15 @@ class HouseholdProcessor:
         report = self.report
         errors_before = report.error_count
         identity = data[id_number]
-        for column in (member_name, id_number, relation):
-            if not data[column]:
+        missing = [column for column in (member_name, id_number, relation) if not data[column]]
+        for column in missing:
+            if not self.reader.failed(row, column):
                 report.error(
                     row, column.header,
                     _("“%(header)s”为必填项(只登记户时,成员各列都留空)。")
                     % {"header": column.header},
                 )
-        if report.error_count != errors_before:
+        if missing:
             return None
         first = self.member_rows.get(identity)
         if first is not None:
@@ -450,8 +596,12 @@ class HouseholdProcessor:
         )
         before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
         for column in MEMBER_PLAIN:
+            if existing is not None and not self.reader.present(column):
+                continue  # a column the file lacks leaves the stored value as it is
             value = data[column]
             if value in (None, ""):
+                if self.reader.failed(row, column):
+                    continue
                 value = default_of(column)
             cleaned = validate_field(member, column, value, report, row, self.valid)
             setattr(member, column.field, cleaned)
@@ -473,6 +623,23 @@ class HouseholdProcessor:
         after = {name: getattr(member, name) for name in before}
         if after == before:
             return member, "unchanged"
+        fields = self.changed_fields(
+            Member, {name: value for name, value in before.items() if name != "household_id"},
+            after,
+        )
+        flags = []
+        if before["household_id"] != household_pk:
+            # A person registered in another household of the county moves only when the
+            # clerk confirms it: shown with both register numbers and flagged.
+            fields.append((
+                Member._meta.get_field("household").verbose_name,
+                Household.objects.values_list("register_number", flat=True).get(
+                    pk=before["household_id"]
+                ),
+                number,
+            ))
+            flags.append(ChangeFlag.MOVED)
+        report.change(row, f"{member.name}({mask_id_number(identity)})", fields, flags)
         member.version += 1
         member.updated_at = self.now
         if existing.household_id and existing.household_id == household_pk:
@@ -497,8 +664,13 @@ class HouseholdProcessor:
                         _("该户在系统中已有另一名户主:一户只能有一名户主,"
                           "请在文件中同时修改原户主的“与户主关系”。"),
                     )
+        reopened = self.households_to_reopen()
+        for household in reopened:
+            self.report.change(
+                "", household, [self.review_change(household)], [ChangeFlag.REVIEW]
+            )
         if self.write and not self.report.error_count:
-            self.reopen_for_review()
+            self.reopen_for_review(reopened)
 
     #
     # Writing
@@ -546,11 +718,12 @@ class HouseholdProcessor:
                 user=self.history_user, reason=self.change_reason,
             )
 
-    def reopen_for_review(self):
+    def households_to_reopen(self):
+        """Reviewed households whose members alone change: they return to draft too."""
         pending = self.members_changed_in - self.households_updated
-        households = list(
-            Household.objects.filter(pk__in=pending, review_status__in=REVIEWED_STATES)
-        )
+        return list(Household.objects.filter(pk__in=pending, review_status__in=REVIEWED_STATES))
+
+    def reopen_for_review(self, households):
         for household in households:
             household.review_status = ReviewStatus.DRAFT
             household.version += 1

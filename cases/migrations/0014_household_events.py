@@ -72,7 +72,7 @@ def backfill_events(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_export_job_failure'),
+        ('cases', '0013_mask_phones_in_export_logs'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def drop_snapshots(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_household_events'),
+        ('cases', '0014_household_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
