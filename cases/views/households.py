@@ -5,6 +5,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -75,15 +76,16 @@ ADD_HELP = (
 MEMBER_HELP = {"cases:trainingsession_add", "cases:employment_add"}
 
 
-def add_help_links(param, pk):
+def add_help_links(param, pk, back_to):
     """The create pages that exist, opened for one household (``?household=<pk>``) or one
-    member (``?member=<pk>``)."""
+    member (``?member=<pk>``), each returning to ``back_to`` (the case page) after a save."""
     links = []
     for label, url_name in ADD_HELP:
         if param == "member" and url_name not in MEMBER_HELP:
             continue
         try:
-            links.append((label, f"{reverse(url_name)}?{param}={pk}"))
+            query = urlencode({param: pk, "next": back_to})
+            links.append((label, f"{reverse(url_name)}?{query}"))
         except NoReverseMatch:
             continue
     return links
@@ -117,7 +119,7 @@ class HouseholdDetailView(CasePageMixin, DetailView):
         timeline = household_timeline(household)
         if context["can_change"]:
             for member in members:
-                member.add_help_links = add_help_links("member", member.pk)
+                member.add_help_links = add_help_links("member", member.pk, self.request.path)
             # Help recorded by this county can be corrected and submitted from here; a session
             # another county held is theirs to change.
             for entry in timeline:
@@ -132,7 +134,7 @@ class HouseholdDetailView(CasePageMixin, DetailView):
             "members": members,
             "pairings": pairings,
             "timeline": timeline,
-            "add_help_links": add_help_links("household", household.pk)
+            "add_help_links": add_help_links("household", household.pk, self.request.path)
             if context["can_change"] else [],
         }
 
