@@ -2,9 +2,9 @@
 
 import threading
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connections
 from django.db.utils import load_backend
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader

@@ -5,12 +5,10 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import pytest
 from django.contrib.staticfiles import finders
 from django.urls import get_resolver, reverse
 
 from cases import models
-from tests import factories as f
 from tests.test_records import SPECS, w  # noqa: F401 (the fixture)
 
 
