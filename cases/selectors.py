@@ -259,6 +259,29 @@ def household_timeline(household):
     return entries
 
 
+def household_drafts(household, user, timeline=None):
+    """What ``user`` may submit for the city's review from the household's page, in the
+    page's order: the household itself, then the help in its ``timeline`` that its own county
+    recorded, each record once (a session appears once per attending member), only drafts
+    and returned records. Empty for anyone but staff of the household's county."""
+    if not (user.is_county_staff and user.county_id == household.county_id):
+        return []
+    if household.archived_at is not None:
+        return []
+    if timeline is None:
+        timeline = household_timeline(household)
+    records = [household, *(entry.record for entry in timeline)]
+    drafts, seen = [], set()
+    for record in records:
+        key = (record._meta.model_name, record.pk)
+        if key in seen or record.county_id != household.county_id:
+            continue
+        seen.add(key)
+        if record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            drafts.append(record)
+    return drafts
+
+
 #
 # Change history
 #

@@ -138,6 +138,19 @@ def record_submit(*, record, user):
     return submitted
 
 
+def records_submit(*, records, user):
+    """Submit each of ``records`` (as ``record_submit``), each on its own: one that cannot be
+    submitted (submitted meanwhile in another tab, archived) does not hold back the others.
+    Returns ``(submitted, refused)``, ``refused`` as ``[(record, reason)]``."""
+    submitted, refused = [], []
+    for record in records:
+        try:
+            submitted.append(record_submit(record=record, user=user))
+        except ValidationError as error:
+            refused.append((record, " ".join(error.messages)))
+    return submitted, refused
+
+
 #
 # Archiving: county staff never delete a household or a member
 #

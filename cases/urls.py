@@ -147,6 +147,11 @@ urlpatterns = [
     ),
     path("members/<int:pk>/archive/", households.archive_member, name="member_archive"),
     path(
+        "households/<int:pk>/submit-drafts/",
+        households.submit_household_drafts,
+        name="household_submit_drafts",
+    ),
+    path(
         "records/<str:model_name>/<int:pk>/submit/",
         review.submit_record,
         name="record_submit",
