@@ -164,6 +164,7 @@ urlpatterns = [
     # Review, city side
     path("review/", queue.review_queue, name="review_queue"),
     path("review/bulk-approve/", queue.bulk_approve, name="review_bulk_approve"),
+    path("review/decide-selected/", queue.decide_selected, name="review_decide_selected"),
     path(
         "records/<str:model_name>/<int:pk>/approve/",
         queue.approve_record,
