@@ -4,7 +4,7 @@ number of queries however many rows there are (HackSoft "selectors", next to ser
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
@@ -257,6 +257,31 @@ def household_timeline(household):
         entry.return_comment = return_comment_for(comments, entry.record)
     entries.sort(key=lambda entry: (entry.date, entry.recorded_at), reverse=True)
     return entries
+
+
+# What each kind of help is dated by.
+HELP_DATES = (
+    (Pairing, "start_date"),
+    (TrainingSession, "held_on"),
+    (IndustryProject, "started_on"),
+    (FinanceAgreement, "signed_on"),
+    (DividendPayment, "paid_on"),
+    (Employment, "started_on"),
+    (VolunteerEvent, "held_on"),
+    (MaterialAid, "given_on"),
+)
+
+
+def latest_help_date(user):
+    """The latest day (not after today) any help ``user`` may see is dated; None if none."""
+    today = timezone.localdate()
+    dates = [
+        model.objects.for_user(user)
+        .filter(**{f"{name}__lte": today})
+        .aggregate(latest=Max(name))["latest"]
+        for model, name in HELP_DATES
+    ]
+    return max((day for day in dates if day), default=None)
 
 
 def household_drafts(household, user, timeline=None):

@@ -295,6 +295,20 @@ class TestPeriodForm:
         assert form.period == Period(end=timezone.localdate())
         assert not form.include_submitted
 
+    def test_without_a_period_the_dashboard_opens_on_the_latest_day_with_data(
+        self, county_a, county_b, city_reviewer, county_b_clerk
+    ):
+        TrainingSessionFactory(county=county_a, held_on=AS_OF)
+        EmploymentFactory(
+            member__household__village__township__county=county_a,
+            started_on=datetime.date(2018, 2, 1),
+        )
+        response = login(city_reviewer).get(DASHBOARD)
+        assert response.context["period"] == Period(end=AS_OF)
+        # A county reads its own latest day; with none, today.
+        response = login(county_b_clerk).get(DASHBOARD)
+        assert response.context["period"] == Period(end=timezone.localdate())
+
     @pytest.mark.parametrize(
         ("params", "start", "end"),
         [
