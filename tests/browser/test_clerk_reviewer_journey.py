@@ -195,3 +195,17 @@ def test_a_clerk_registers_helps_and_submits_and_a_reviewer_decides(
     clerk.locator(".navbar-brand").click()
     expect(clerk.get_by_role("region", name="待办事项")).to_contain_text(RETURN_COMMENT)
     check_page(clerk)
+
+
+def test_the_english_menu_fits_one_line_at_1280(new_page, county_a_clerk):
+    page = new_page(1280)
+    log_in(page, "clerk_a")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    boxes = page.locator("#main-navbar > ul > li").evaluate_all(
+        "items => items.map((item) => "
+        "[item.textContent.trim(), Math.round(item.getBoundingClientRect().bottom)])"
+    )
+    # One line: every item's box ends at the same height, give or take the centring.
+    lowest = min(bottom for _text, bottom in boxes)
+    assert [text for text, bottom in boxes if bottom > lowest + 8] == []
