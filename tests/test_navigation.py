@@ -133,3 +133,10 @@ def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert finders.find(urlsplit(response.url).path.removeprefix("/static/"))
+
+
+def test_the_archive_form_summarises_its_error_too(client, county_a_clerk, w):  # noqa: F811
+    client.force_login(county_a_clerk)
+    url = reverse("cases:household_archive", args=[w.a.household.pk])
+    page = client.post(url, {"reason": ""}).content.decode()
+    assert 'href="#id_reason"' in page[page.index("data-error-summary"):]
