@@ -96,7 +96,9 @@ class VersionedAdminForm(MaskedNumbersMixin, VersionedFormMixin, ModelForm):
                 check_version(self.instance, self)
             except EditConflict as conflict:
                 self.refresh_loaded_version(conflict.current_version)
-                raise ValidationError(conflict.message, code="edit_conflict") from None
+                kept = _("您填写的内容已保留;请核对后再次提交,将以您的内容为准。")
+                message = f"{conflict.message}{kept}"
+                raise ValidationError(message, code="edit_conflict") from None
         return cleaned_data
 
 

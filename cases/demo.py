@@ -31,6 +31,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -59,6 +60,7 @@ from cases.choices import (
     VolunteerEventKind,
     WorkStatus,
 )
+from cases.selectors import REVIEWED_MODELS
 from cases.standing import standing_changes
 from cases.validators import birth_date_from_id, build_resident_id, sex_from_id
 
@@ -70,6 +72,31 @@ AS_OF = date(2018, 8, 31)  # the article's day
 HELP_BEGINS = date(2016, 1, 4)  # first pairings, trainings, jobs and projects of the demo
 DATA_END = date(2020, 12, 18)  # the demo's "today": the last records are still being reviewed
 SEED = 20180831
+
+# Each year's dividends are paid to thousands of households at once and entered in batches,
+# mostly approved as they come: few wait for review at the demo's end (out of ten).
+DIVIDENDS_IN_REVIEW = (0.2, 0.1)
+
+# The time the demo's review trail ends (its "now"): the last records wait for review then.
+DEMO_NOW = timezone.make_aware(datetime.datetime(2020, 12, 18, 17, 30))
+RETURN_COMMENTS = (
+    "缺少帮扶协议签字页,请补充后重新提交。",
+    "金额与协议不符,请核对后修改。",
+    "受益人身份证号与户籍信息不一致,请核实。",
+    "日期晚于实际发放日期,请更正。",
+    "请补充走访照片及签字记录。",
+    "培训签到表人数与填报人数不符,请核对。",
+)
+# The city's yearly targets (whole city; each county gets its share of households).
+TARGET_YEARS = (2017, 2018, 2019)
+CITY_TARGETS = {
+    "training_sessions": 120,
+    "people_trained": 11_000,
+    "workshops": 70,
+    "finance_households": 3_200,
+    "stable_employed": 8_500,
+    "volunteer_events": 140,
+}
 
 DEMO_PASSWORD = "relief-demo-2018"
 CITY_UNION_NAME = "驻马店市总工会"
@@ -430,12 +457,16 @@ class DemoBuilder:
     def day_between(self, start, end):
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
 
-    def later_status(self, day):
-        """Review status of a record dated ``day``: the most recent ones are still in review."""
+    def later_status(self, day, in_review=(3, 1)):
+        """Review status of a record dated ``day``: the most recent ones are still in review,
+        in the proportions ``in_review`` (submitted, draft) out of ten. (The same draw
+        whatever the proportions, so the records after it do not change with them.)"""
         if day <= date(2020, 10, 31):
             return APPROVED
+        submitted, draft = in_review
         return self.rng.choices(
-            [APPROVED, ReviewStatus.SUBMITTED, ReviewStatus.DRAFT], weights=[6, 3, 1]
+            [APPROVED, ReviewStatus.SUBMITTED, ReviewStatus.DRAFT],
+            weights=[10 - submitted - draft, submitted, draft],
         )[0]
 
     def name(self, sex, surname=None):
@@ -500,8 +531,65 @@ class DemoBuilder:
         self.build_pairings()
         self.build_volunteering()
         self.build_material_aid()
+        self.build_review_trail()
+        self.build_targets()
         self.update_statistics()
         return self.created
+
+    def build_review_trail(self):
+        """What the review queue and the county's home page read of every record still in
+        review: who submitted it and when, and for a returned one the city's decision with its
+        comment. (Approved records carry no trail: they were decided before the portal kept
+        one.) A generator of its own, so the records above stay as they are."""
+        rng = random.Random(SEED + 1)
+        reviewer = User.objects.get(username="city")
+        events = []
+        for model in REVIEWED_MODELS:
+            content_type = ContentType.objects.get_for_model(model)
+            rows = model._default_manager.filter(
+                review_status__in=(ReviewStatus.SUBMITTED, ReviewStatus.RETURNED)
+            ).values_list("pk", "county_id", "recorded_by_id", "review_status", "updated_at")
+            for pk, county_id, clerk_id, status, updated_at in rows:
+                submitted_at = min(updated_at, DEMO_NOW) - datetime.timedelta(
+                    days=rng.randint(2, 40), minutes=rng.randint(0, 600)
+                )
+                events.append(m.ReviewEvent(
+                    content_type=content_type, object_id=pk, county_id=county_id,
+                    action=m.ReviewEvent.Action.SUBMITTED, user_id=clerk_id,
+                    created_at=submitted_at,
+                ))
+                if status == ReviewStatus.RETURNED:
+                    events.append(m.ReviewEvent(
+                        content_type=content_type, object_id=pk, county_id=county_id,
+                        action=m.ReviewEvent.Action.RETURNED, user_id=reviewer.pk,
+                        comment=rng.choice(RETURN_COMMENTS),
+                        created_at=submitted_at + datetime.timedelta(
+                            days=rng.randint(1, 6), minutes=rng.randint(0, 300)
+                        ),
+                    ))
+        created = m.ReviewEvent.objects.bulk_create(events, batch_size=2000)
+        # created_at is set on insert (auto_now_add): put the demo's times back.
+        for event, wanted in zip(created, events, strict=True):
+            event.created_at = wanted.created_at
+        m.ReviewEvent.objects.bulk_update(created, ["created_at"], batch_size=2000)
+        self.saved_models.add(m.ReviewEvent)
+        self.created[m.ReviewEvent._meta.verbose_name] += len(created)
+
+    def build_targets(self):
+        """The city's yearly targets for 2017-2019, per county in proportion to the households
+        it helps, so the target progress page has something to measure."""
+        city = User.objects.get(username="city")
+        codes = list(self.spec)
+        weights = [self.spec[code].households for code in codes]
+        targets = []
+        for year in TARGET_YEARS:
+            for indicator, city_total in CITY_TARGETS.items():
+                for code, share in zip(codes, apportion(city_total, weights), strict=True):
+                    targets.append(m.IndicatorTarget(
+                        county=self.counties[code], year=year, indicator=indicator,
+                        target=Decimal(share), set_by=city,
+                    ))
+        self.save(m.IndicatorTarget, targets)
 
     def update_statistics(self):
         """ANALYZE the loaded tables: without statistics the database's planner takes them for
@@ -1463,7 +1551,7 @@ class DemoBuilder:
                 amount = max(Decimal(2_000), (agreement.funds * rate).quantize(Decimal(1)))
             rows.append(self.owned(m.DividendPayment(
                 agreement_id=agreement.pk, year=year, amount=amount, paid_on=paid_on,
-            ), self.code(agreement), self.later_status(paid_on)))
+            ), self.code(agreement), self.later_status(paid_on, DIVIDENDS_IN_REVIEW)))
         return rows
 
     # -- employment --------------------------------------------------------------------------

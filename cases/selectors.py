@@ -4,7 +4,7 @@ number of queries however many rows there are (HackSoft "selectors", next to ser
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
@@ -257,6 +257,54 @@ def household_timeline(household):
         entry.return_comment = return_comment_for(comments, entry.record)
     entries.sort(key=lambda entry: (entry.date, entry.recorded_at), reverse=True)
     return entries
+
+
+# What each kind of help is dated by.
+HELP_DATES = (
+    (Pairing, "start_date"),
+    (TrainingSession, "held_on"),
+    (IndustryProject, "started_on"),
+    (FinanceAgreement, "signed_on"),
+    (DividendPayment, "paid_on"),
+    (Employment, "started_on"),
+    (VolunteerEvent, "held_on"),
+    (MaterialAid, "given_on"),
+)
+
+
+def latest_help_date(user):
+    """The latest day (not after today) any help ``user`` may see is dated; None if none."""
+    today = timezone.localdate()
+    dates = [
+        model.objects.for_user(user)
+        .filter(**{f"{name}__lte": today})
+        .aggregate(latest=Max(name))["latest"]
+        for model, name in HELP_DATES
+    ]
+    return max((day for day in dates if day), default=None)
+
+
+def household_drafts(household, user, timeline=None):
+    """What ``user`` may submit for the city's review from the household's page, in the
+    page's order: the household itself, then the help in its ``timeline`` that its own county
+    recorded, each record once (a session appears once per attending member), only drafts
+    and returned records. Empty for anyone but staff of the household's county."""
+    if not (user.is_county_staff and user.county_id == household.county_id):
+        return []
+    if household.archived_at is not None:
+        return []
+    if timeline is None:
+        timeline = household_timeline(household)
+    records = [household, *(entry.record for entry in timeline)]
+    drafts, seen = [], set()
+    for record in records:
+        key = (record._meta.model_name, record.pk)
+        if key in seen or record.county_id != household.county_id:
+            continue
+        seen.add(key)
+        if record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            drafts.append(record)
+    return drafts
 
 
 #

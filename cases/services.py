@@ -57,14 +57,15 @@ def check_version(record, form):
         and _stored(loaded, name) != _stored(current, name)
     ]
     latest = current.history.first()
-    who = latest.history_user if latest and latest.history_user else _("其他用户")
-    when = latest.history_date.strftime("%Y-%m-%d %H:%M") if latest else ""
+    user = latest.history_user if latest else None
+    who = (user.get_full_name() or user.get_username()) if user else _("其他用户")
+    # In the site's time zone, as the record's history shows it.
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
     message = _("您打开此页面后,%(who)s 于 %(when)s 修改了这条记录。") % {
         "who": who, "when": when,
     }
     if changed:
         message += _("对方的修改:") + ";".join(changed) + "。"
-    message += _("您填写的内容已保留;请核对后再次提交,将以您的内容为准。")
     raise EditConflict(message, current.version)
 
 
@@ -135,6 +136,19 @@ def record_submit(*, record, user):
             user=user,
         )
     return submitted
+
+
+def records_submit(*, records, user):
+    """Submit each of ``records`` (as ``record_submit``), each on its own: one that cannot be
+    submitted (submitted meanwhile in another tab, archived) does not hold back the others.
+    Returns ``(submitted, refused)``, ``refused`` as ``[(record, reason)]``."""
+    submitted, refused = [], []
+    for record in records:
+        try:
+            submitted.append(record_submit(record=record, user=user))
+        except ValidationError as error:
+            refused.append((record, " ".join(error.messages)))
+    return submitted, refused
 
 
 #

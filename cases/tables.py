@@ -22,6 +22,11 @@ class MaskedPhoneColumn(tables.Column):
         return mask_phone(value)
 
 
+# Cells do not wrap: a wide table scrolls sideways in its container, where wrapping would
+# stack Chinese headers and names one character per line.
+NOWRAP_TABLE_CLASS = f"{settings.DJANGO_TABLES2_TABLE_ATTRS.get('class', 'table')} text-nowrap"
+
+
 class HouseholdTable(tables.Table):
     register_number = tables.Column(linkify=True)
     village = tables.Column(order_by=("village__township__name", "village__name"))
@@ -30,6 +35,7 @@ class HouseholdTable(tables.Table):
 
     class Meta:
         model = models.Household
+        attrs = {"class": NOWRAP_TABLE_CLASS}
         fields = (
             "register_number", "head_name", "village", "member_count", "attribute",
             "main_cause", "status", "exit_date", "phone", "review_status",
@@ -51,6 +57,7 @@ class MemberTable(tables.Table):
 
     class Meta:
         model = models.Member
+        attrs = {"class": NOWRAP_TABLE_CLASS}
         fields = (
             "name", "household", "relation", "sex", "id_number", "education",
             "health", "labour_ability", "work_status", "phone",
@@ -138,18 +145,12 @@ def household_link(path="household"):
 
 class ListTable(tables.Table):
     """Base of the county workspace tables. Their views hide the county column from county
-    staff, who only ever see their own county.
-
-    Cells do not wrap: a wide table scrolls sideways in its container, where wrapping would
-    stack Chinese headers and names one character per line."""
+    staff, who only ever see their own county. Cells do not wrap (``NOWRAP_TABLE_CLASS``)."""
 
     county = tables.Column(order_by=("county__code",))
 
     class Meta:
-        attrs = {
-            **settings.DJANGO_TABLES2_TABLE_ATTRS,
-            "class": f"{settings.DJANGO_TABLES2_TABLE_ATTRS.get('class', 'table')} text-nowrap",
-        }
+        attrs = {**settings.DJANGO_TABLES2_TABLE_ATTRS, "class": NOWRAP_TABLE_CLASS}
         empty_text = _("没有符合条件的记录。")
 
 

@@ -148,6 +148,11 @@ urlpatterns = [
     ),
     path("members/<int:pk>/archive/", households.archive_member, name="member_archive"),
     path(
+        "households/<int:pk>/submit-drafts/",
+        households.submit_household_drafts,
+        name="household_submit_drafts",
+    ),
+    path(
         "records/<str:model_name>/<int:pk>/submit/",
         review.submit_record,
         name="record_submit",
@@ -160,6 +165,7 @@ urlpatterns = [
     # Review, city side
     path("review/", queue.review_queue, name="review_queue"),
     path("review/bulk-approve/", queue.bulk_approve, name="review_bulk_approve"),
+    path("review/decide-selected/", queue.decide_selected, name="review_decide_selected"),
     path(
         "records/<str:model_name>/<int:pk>/approve/",
         queue.approve_record,

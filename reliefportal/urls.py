@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from reliefportal.views import health
+from reliefportal.views import favicon, health
 
 admin.site.site_header = _("ReliefPortal 劳模助力脱贫 管理后台")
 admin.site.site_title = _("ReliefPortal 管理后台")
@@ -13,6 +13,7 @@ handler500 = "reliefportal.views.server_error"
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -1,10 +1,12 @@
-"""Site-wide views: the health check and the server-error page."""
+"""Site-wide views: the health check, the favicon and the server-error page."""
 
 import threading
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connections
 from django.db.utils import load_backend
 from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
@@ -70,3 +72,9 @@ def bad_request(request, exception):
     return HttpResponseBadRequest(
         template.render({"request_id": getattr(request, "request_id", "")})
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the app's icon
+    (its collected name carries a content hash, so it is looked up per request)."""
+    return redirect(staticfiles_storage.url("favicon.svg"))

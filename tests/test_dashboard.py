@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
+from cases.demo import CITY_UNION_NAME
 from cases.forms.dashboard import PeriodForm, period_from_request
 from cases.indicators import (
     DEFINITIONS,
@@ -43,6 +44,7 @@ from tests.factories import (
     ProjectBeneficiaryFactory,
     TrainingAttendanceFactory,
     TrainingSessionFactory,
+    UnionBodyFactory,
     VolunteerEventFactory,
     VolunteerTeamFactory,
     WorkshopFactory,
@@ -293,6 +295,30 @@ class TestPeriodForm:
         assert not form.errors
         assert form.period == Period(end=timezone.localdate())
         assert not form.include_submitted
+
+    def test_without_a_period_the_dashboard_opens_on_the_latest_day_with_data(
+        self, county_a, county_b, city_reviewer, county_b_clerk
+    ):
+        TrainingSessionFactory(county=county_a, held_on=AS_OF)
+        EmploymentFactory(
+            member__household__village__township__county=county_a,
+            started_on=datetime.date(2018, 2, 1),
+        )
+        response = login(city_reviewer).get(DASHBOARD)
+        assert response.context["period"] == Period(end=AS_OF)
+        # A county reads its own latest day; with none, today.
+        response = login(county_b_clerk).get(DASHBOARD)
+        assert response.context["period"] == Period(end=timezone.localdate())
+
+    def test_the_demo_says_its_figures_as_of_the_articles_day_are_the_articles(
+        self, city_reviewer
+    ):
+        assert "data-demo-banner" not in login(city_reviewer).get(DASHBOARD).content.decode()
+        UnionBodyFactory(name=CITY_UNION_NAME)
+        page = login(city_reviewer).get(DASHBOARD).content.decode()
+        banner = page[page.index("data-demo-banner"):]
+        assert "截至 2018-08-31 的统计即《驻马店日报》当日报道中的数字" in banner
+        assert f"{DASHBOARD}?period=as_of&amp;as_of=2018-08-31" in banner
 
     @pytest.mark.parametrize(
         ("params", "start", "end"),

@@ -12,6 +12,7 @@ it works the same on SQLite and PostgreSQL and leaves nothing behind for other t
 
 import datetime
 import re
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -30,12 +31,14 @@ from cases.models import (
     Employment,
     FinanceAgreement,
     Household,
+    IndicatorTarget,
     IndustryProject,
     LaborModel,
     MaterialAid,
     Member,
     Pairing,
     ProjectBeneficiary,
+    ReviewEvent,
     TrainingAttendance,
     TrainingSession,
     UnionBody,
@@ -44,6 +47,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
+from cases.selectors import REVIEWED_MODELS
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
 
 D = datetime.date(2018, 8, 31)
@@ -336,6 +340,36 @@ class DemoDataTests(TestCase):
             history = model.history.filter(history_type="+")
             self.assertEqual(history.count(), model.objects.count(), model)
             self.assertFalse(history.filter(history_user__isnull=True).exists())
+
+    # --- what the review pages read ----------------------------------------------------------
+    def test_records_in_review_say_who_submitted_them_and_returned_ones_why(self):
+        waiting, returned, kinds = 0, 0, Counter()
+        for model in REVIEWED_MODELS:
+            for status, action in (("submitted", "submitted"), ("returned", "returned")):
+                pks = set(model.objects.filter(review_status=status).values_list("pk", flat=True))
+                events = ReviewEvent.objects.filter(
+                    content_type__model=model._meta.model_name, object_id__in=pks, action=action,
+                )
+                self.assertEqual(set(events.values_list("object_id", flat=True)), pks, model)
+                self.assertFalse(events.filter(user__isnull=True).exists())
+                if action == "returned":
+                    self.assertFalse(events.filter(comment="").exists())
+                    self.assertFalse(events.exclude(user__username="city").exists())
+                    returned += len(pks)
+                else:
+                    waiting += len(pks)
+                    kinds[model] += len(pks)
+        self.assertGreater(returned, 10)
+        # No one kind of record fills the queue.
+        self.assertLess(max(kinds.values()), waiting / 2)
+
+    def test_the_city_set_targets_for_2017_to_2019_for_every_county(self):
+        per_year = IndicatorTarget.objects.values("year").annotate(
+            counties=Count("county", distinct=True)
+        )
+        self.assertEqual(
+            {row["year"]: row["counties"] for row in per_year}, {2017: 10, 2018: 10, 2019: 10}
+        )
 
     # --- the command ------------------------------------------------------------------------------
     def test_second_run_creates_nothing(self):

@@ -432,9 +432,19 @@ def test_a_concurrent_edit_is_reported_not_overwritten(
     record.refresh_from_db()
     assert str(getattr(record, spec.edit_field)) == theirs
 
-    # Having seen the other change, the clerk submits again and their version wins.
-    again = client.post(url, page_post_data(response))
-    assert again.status_code == 302
+    # The form comes back with what is stored, the clerk's value noted beside the field, so
+    # submitting it as shown keeps the other change instead of silently undoing it.
+    form = response.context["form"]
+    assert str(form[spec.edit_field].value()) == theirs
+    assert mine in str(form.fields[spec.edit_field].help_text)
+    assert response.content.decode().count("修改了这条记录") == 1
+    assert client.post(url, page_post_data(response)).status_code == 302
+    record.refresh_from_db()
+    assert str(getattr(record, spec.edit_field)) == theirs
+
+    # Having seen the other change, the clerk types theirs again and it wins.
+    again = client.get(url)
+    assert client.post(url, page_post_data(again, **spec.edit_change(mine))).status_code == 302
     record.refresh_from_db()
     assert str(getattr(record, spec.edit_field)) == mine
 

@@ -1,7 +1,8 @@
 """The period a dashboard, report or export is read for, from the page's GET parameters.
 
-``?period=as_of&as_of=2018-08-31`` (the default: as of today), ``?period=year&year=2018``,
-``?period=quarter&year=2018&quarter=3`` or ``?period=range&start=2018-01-01&end=2018-06-30``,
+``?period=as_of&as_of=2018-08-31`` (the default: as of the latest day with data),
+``?period=year&year=2018``, ``?period=quarter&year=2018&quarter=3`` or
+``?period=range&start=2018-01-01&end=2018-06-30``,
 plus ``include_submitted=1`` to count records awaiting review too. Without ``period`` the kind
 is taken from the fields given (``?year=2018`` is the year 2018). Bad input leaves field
 errors on the form and the default period in force, so the page still renders.
@@ -20,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.indicators import Period
+from cases.selectors import latest_help_date
 
 AS_OF, YEAR, QUARTER, RANGE = "as_of", "year", "quarter", "range"
 QUARTER_START_MONTHS = {1: 1, 2: 4, 3: 7, 4: 10}
@@ -107,15 +109,27 @@ class PeriodFields(forms.Form):
 
 
 
+def default_as_of(request):
+    """The day a page without a period is read for: the latest day any help the user may see
+    is dated (not after today), so the figures and trends open on data, not on an empty
+    today long after the records end; today when there is none. Worked out once per request:
+    one page reads its period several times."""
+    if not hasattr(request, "_default_as_of"):
+        user = getattr(request, "user", None)
+        latest = latest_help_date(user) if user is not None and user.is_authenticated else None
+        request._default_as_of = latest or timezone.localdate()
+    return request._default_as_of
+
+
 class PeriodForm(PeriodFields):
     """The period and review rule a page is read for; see the module docstring."""
 
     @classmethod
     def from_request(cls, request):
         """The form bound to the request's GET parameters, validated; with none of its
-        parameters it reads "as of today"."""
+        parameters it reads as of the latest day with data (``default_as_of``)."""
         if not any(name in request.GET for name in cls.base_fields):
-            data = {"period": AS_OF, "as_of": timezone.localdate().isoformat()}
+            data = {"period": AS_OF, "as_of": default_as_of(request).isoformat()}
         else:
             data = request.GET.copy()
             # So that the page's select shows the kind of period in force.

@@ -67,6 +67,12 @@ class MemberForm(MaskedNumbersMixin, forms.ModelForm):
             "name", "id_number", "relation", "ethnicity", "education", "health",
             "labour_ability", "work_status", "phone",
         ]
+        # Wide enough for all 18 characters of an ID number (app.css: .input-id-number).
+        widgets = {
+            "id_number": forms.TextInput(
+                attrs={"class": "input-id-number", "size": 20, "autocomplete": "off"}
+            ),
+        }
 
     def clean(self):
         cleaned_data = super().clean()
@@ -78,6 +84,8 @@ class MemberForm(MaskedNumbersMixin, forms.ModelForm):
 
 
 class MemberFormSetBase(forms.BaseInlineFormSet):
+    add_row_label = _("添加家庭成员")
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.queryset = self.queryset.filter(archived_at__isnull=True)
@@ -102,6 +110,11 @@ class MemberFormSetBase(forms.BaseInlineFormSet):
             raise ValidationError(_("同一身份证号在本户中填写了两次。"))
 
 
+# No blank rows: the form's "添加家庭成员" button adds as many as the household has (app.js).
+# A new household starts with one, for its head.
 MemberFormSet = forms.inlineformset_factory(
-    Household, Member, form=MemberForm, formset=MemberFormSetBase, extra=2, can_delete=False,
+    Household, Member, form=MemberForm, formset=MemberFormSetBase, extra=0, can_delete=False,
+)
+NewHouseholdMemberFormSet = forms.inlineformset_factory(
+    Household, Member, form=MemberForm, formset=MemberFormSetBase, extra=1, can_delete=False,
 )

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CollectiveHonour, EnterpriseKind, HonourLevel, HonourTitle, Sex, TeamField
@@ -65,7 +66,12 @@ class LaborModel(ReviewedRecord):
         ]
 
     def __str__(self):
-        return f"{self.name}({self.get_honour_level_display()}{self.get_honour_title_display()})"
+        # One translatable pattern, not a concatenation: English needs a space between them.
+        return gettext("%(name)s(%(level)s%(title)s)") % {
+            "name": self.name,
+            "level": self.get_honour_level_display(),
+            "title": self.get_honour_title_display(),
+        }
 
     def get_absolute_url(self):
         return reverse("cases:labormodel_detail", args=[self.pk])

@@ -4,7 +4,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -14,7 +14,7 @@ from django.views.generic import UpdateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases import exports, privacy
+from cases import exports, navigation, privacy
 from cases.choices import ReviewStatus
 from cases.export_jobs import ExportContent, ExportView
 from cases.pagination import ScalablePaginator
@@ -76,7 +76,25 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
         )
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "opts": self.model._meta}
+        return {
+            **super().get_context_data(**kwargs),
+            "opts": self.model._meta,
+            "create_url": navigation.create_url_for_list(self.request.user, self.model),
+        }
+
+
+def display_value(field, name, value):
+    """A cleaned form value as a person reads it, personal numbers masked."""
+    if value in (None, "", [], ()):
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if hasattr(value, "__iter__") and not isinstance(value, str):
+        return "、".join(str(item) for item in value)
+    choices = dict(getattr(field, "flatchoices", None) or getattr(field, "choices", None) or ())
+    if not hasattr(value, "_meta") and value in choices:
+        return str(choices[value])
+    return str(privacy.mask_personal_number(name, value))
 
 
 REVIEWED_STATES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
@@ -138,7 +156,11 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
         kwargs.setdefault("formset", self.get_formset())
         if self.formset_class is not None:
             kwargs["formset_title"] = self.formset_class.model._meta.verbose_name_plural
-        return {**super().get_context_data(**kwargs), "opts": self.model._meta}
+        return {
+            **super().get_context_data(**kwargs),
+            "opts": self.model._meta,
+            "next_url": navigation.safe_next_url(self.request),
+        }
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -151,8 +173,7 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                     self.save(form, formset)
             except EditConflict as conflict:
                 log_record_action(logging.WARNING, "edit refused: changed meanwhile", form.instance)
-                form.add_error(None, conflict.message)
-                form.refresh_loaded_version(conflict.current_version)
+                form, formset = self.conflict_forms(form, conflict)
             else:
                 log_record_action(logging.INFO, "created" if creating else "saved", self.object)
                 messages.success(request, _("已保存。"))
@@ -163,10 +184,35 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 return redirect(self.get_success_url())
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
+    def conflict_forms(self, mine, conflict):
+        """The form re-shown after an edit conflict: filled with what is stored now (so a
+        second submit cannot silently undo the other person's change), each field the user
+        had changed noting beside it what they typed, and one message saying who changed the
+        record and when. The member rows are shown as stored."""
+        self.object = self.model._default_manager.get(pk=self.object.pk)
+        kwargs = {
+            **self.get_form_kwargs(), "instance": self.object, "data": None, "files": None,
+        }
+        form = self.get_form_class()(**kwargs)
+        for name, field in form.fields.items():
+            if name == "loaded_version" or name not in mine.cleaned_data:
+                continue
+            stored_value = form.get_initial_for_field(field, name)
+            if field.has_changed(stored_value, mine[name].data):
+                field.help_text = _("您填写的(未保存):%(value)s") % {
+                    "value": display_value(field, name, mine.cleaned_data[name]),
+                }
+                field.widget.attrs["data-conflict"] = "mine"
+        # The form is unbound (nothing to validate): its one error is set directly.
+        form.errors[NON_FIELD_ERRORS] = form.error_class([conflict.message + _(
+            "表单现在显示当前保存的内容,您填写而未保存的内容注在相应栏目下方;请核对后再次提交。"
+        )], error_class="nonfield")
+        return form, self.get_formset(form) if self.formset_class else None
+
     def get_success_url(self):
-        """Where to go after a save: the saved record's own page. Override for models
-        without ``get_absolute_url``."""
-        return self.object.get_absolute_url()
+        """Where to go after a save: back where the form was opened from (``next``, e.g. the
+        case page), else the saved record's own page."""
+        return navigation.safe_next_url(self.request) or self.object.get_absolute_url()
 
     def save(self, form, formset):
         user = self.request.user

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,20 +7,22 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 
 from cases import filters, tables
 from cases.choices import ReviewStatus
 from cases.forms.archive import ArchiveForm
-from cases.forms.households import HouseholdForm, MemberFormSet
+from cases.forms.households import HouseholdForm, MemberFormSet, NewHouseholdMemberFormSet
 from cases.models import Household, Member, Pairing
-from cases.selectors import household_timeline
-from cases.services import household_archive, member_archive
+from cases.selectors import household_drafts, household_timeline
+from cases.services import household_archive, member_archive, records_submit
 
-from .generic import ObjectEditView, ObjectListView
+from .generic import ObjectEditView, ObjectListView, log_record_action
 from .review import CasePageMixin
 
 
@@ -83,15 +87,16 @@ ADD_HELP = (
 MEMBER_HELP = {"cases:trainingsession_add", "cases:employment_add"}
 
 
-def add_help_links(param, pk):
+def add_help_links(param, pk, back_to):
     """The create pages that exist, opened for one household (``?household=<pk>``) or one
-    member (``?member=<pk>``)."""
+    member (``?member=<pk>``), each returning to ``back_to`` (the case page) after a save."""
     links = []
     for label, url_name in ADD_HELP:
         if param == "member" and url_name not in MEMBER_HELP:
             continue
         try:
-            links.append((label, f"{reverse(url_name)}?{param}={pk}"))
+            query = urlencode({param: pk, "next": back_to})
+            links.append((label, f"{reverse(url_name)}?{query}"))
         except NoReverseMatch:
             continue
     return links
@@ -125,7 +130,7 @@ class HouseholdDetailView(CasePageMixin, DetailView):
         timeline = household_timeline(household)
         if context["can_change"]:
             for member in members:
-                member.add_help_links = add_help_links("member", member.pk)
+                member.add_help_links = add_help_links("member", member.pk, self.request.path)
             # Help recorded by this county can be corrected and submitted from here; a session
             # another county held is theirs to change.
             for entry in timeline:
@@ -135,20 +140,69 @@ class HouseholdDetailView(CasePageMixin, DetailView):
                     and self.request.user.is_county_staff
                     and entry.record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
                 )
+        drafts = household_drafts(household, self.request.user, timeline)
         return {
             **context,
+            "drafts": [(draft_key(record), draft_label(record)) for record in drafts],
             "members": members,
             "pairings": pairings,
             "timeline": timeline,
-            "add_help_links": add_help_links("household", household.pk)
+            "add_help_links": add_help_links("household", household.pk, self.request.path)
             if context["can_change"] else [],
         }
+
+
+def draft_key(record):
+    return f"{record._meta.model_name}:{record.pk}"
+
+
+def draft_label(record):
+    return f"{capfirst(record._meta.verbose_name)} {record}"
+
+
+@login_required
+@require_POST
+def submit_household_drafts(request, pk):
+    """"提交本户全部草稿": submit, in one step, the drafts the case page listed in its one
+    confirmation (``record``: ``model:pk``) that are still drafts of this household; each that
+    cannot be submitted is named, the others are submitted all the same."""
+    household = _changeable(Household, request, pk)
+    listed = set(request.POST.getlist("record"))
+    drafts = [
+        record for record in household_drafts(household, request.user)
+        if draft_key(record) in listed
+    ]
+    submitted, refused = records_submit(records=drafts, user=request.user)
+    for record in submitted:
+        log_record_action(logging.INFO, "submitted", record)
+    if submitted:
+        messages.success(
+            request,
+            ngettext(
+                "已提交 %(count)s 条记录,等待市总工会审核。",
+                "已提交 %(count)s 条记录,等待市总工会审核。",
+                len(submitted),
+            ) % {"count": len(submitted)},
+        )
+    for record, reason in refused:
+        log_record_action(logging.WARNING, "submit refused", record)
+        messages.error(
+            request, _("未能提交 %(record)s:%(reason)s") % {
+                "record": draft_label(record), "reason": reason,
+            },
+        )
+    if not submitted and not refused:
+        messages.info(request, _("没有需要提交的草稿。"))
+    return redirect(household)
 
 
 class HouseholdEditView(ObjectEditView):
     model = Household
     form_class = HouseholdForm
-    formset_class = MemberFormSet
+
+    @property
+    def formset_class(self):
+        return MemberFormSet if getattr(self, "object", None) else NewHouseholdMemberFormSet
 
     def get_object(self, queryset=None):
         household = super().get_object(queryset)

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import EmptyQuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -28,8 +29,25 @@ from django.views.decorators.http import require_POST
 
 from cases.choices import ReviewStatus
 from cases.filters import ReviewQueueFilterSet
-from cases.models import County, ReviewEvent
-from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS
+from cases.models import (
+    AdvancedCollective,
+    County,
+    DividendPayment,
+    Employment,
+    Enterprise,
+    FinanceAgreement,
+    Household,
+    IndustryProject,
+    LaborModel,
+    MaterialAid,
+    Pairing,
+    ReviewEvent,
+    TrainingSession,
+    VolunteerEvent,
+    VolunteerTeam,
+    Workshop,
+)
+from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS, review_events_for
 from cases.services import record_approve, record_return, records_bulk_approve
 
 from .generic import log_record_action
@@ -157,6 +175,67 @@ def queue_counts(request, selections):
 
 
 #
+# What a reviewer reads on a row: who, what, how much, when, for which household
+#
+
+# model → (who, what, amount, date, household): attribute paths on the record, None where the
+# kind has no such fact. A choice field's path shows its label.
+REVIEW_FACTS = {
+    Household: ("head_name", "attribute", None, "identified_on", ""),
+    Pairing: ("helper", "mode", None, "start_date", "household"),
+    LaborModel: ("name", "honour_level", None, "year_awarded", None),
+    AdvancedCollective: ("name", "honour", None, "year_awarded", None),
+    Enterprise: ("name", "kind", None, None, None),
+    VolunteerTeam: ("name", "field", None, "founded_on", None),
+    TrainingSession: ("trainer", "topic", None, "held_on", None),
+    IndustryProject: ("enterprise", "name", "funds", "started_on", None),
+    Workshop: ("enterprise", "name", None, "opened_on", None),
+    FinanceAgreement: ("enterprise", "model", "funds", "signed_on", "household"),
+    DividendPayment: ("agreement.enterprise", "year", "amount", "paid_on", "agreement.household"),
+    Employment: ("member", "employer", "monthly_wage", "started_on", "member.household"),
+    VolunteerEvent: ("team", "title", None, "held_on", None),
+    MaterialAid: ("labor_model", "kind", "value", "given_on", "household"),
+}
+# The joins the facts read, beyond the record's name (DISPLAY_RELATED): one query per kind.
+FACTS_RELATED = {
+    Employment: ("member__household",),
+    IndustryProject: ("enterprise",),
+    Workshop: ("enterprise",),
+    VolunteerEvent: ("team",),
+    MaterialAid: ("household", "labor_model"),
+}
+
+
+@dataclass
+class ReviewFacts:
+    who: object = None
+    what: object = None
+    amount: object = None
+    date: object = None
+    household: object = None
+
+
+def _fact(record, path):
+    if path is None:
+        return None
+    if path == "":
+        return record
+    value = record
+    for name in path.split("."):
+        display = getattr(value, f"get_{name}_display", None)
+        value = display() if display else getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
+def review_facts(record):
+    """The record's key facts for the queue's row and the record panel beside it."""
+    paths = REVIEW_FACTS.get(type(record), (None,) * 5)
+    return ReviewFacts(*(_fact(record, path) for path in paths))
+
+
+#
 # The rows, a page at a time
 #
 
@@ -225,7 +304,9 @@ class QueueRows:
         records = {}
         for position, pks in wanted.items():
             model = self.selections[position][0]
-            found = model.objects.select_related("county", *DISPLAY_RELATED.get(model, ()))
+            found = model.objects.select_related(
+                "county", *DISPLAY_RELATED.get(model, ()), *FACTS_RELATED.get(model, ())
+            )
             records[position] = found.in_bulk(pks)
         submitter_ids = {by for *_rest, by in keys if by is not None}
         submitters = get_user_model().objects.in_bulk(submitter_ids)
@@ -242,14 +323,53 @@ class QueueRows:
             name = record._meta.model_name
             record.approve_url = reverse("cases:record_approve", args=[name, record.pk])
             record.return_url = reverse("cases:record_return", args=[name, record.pk])
+            record.key = f"{name}:{record.pk}"
+            record.facts = review_facts(record)
             page_rows.append(record)
         return page_rows
+
+
+def _record_by_key(key, user):
+    """The record ``model:pk`` names, if ``user`` may see it and it is a reviewed kind."""
+    model_name, _sep, pk = (key or "").partition(":")
+    if not pk.isdigit():
+        return None
+    try:
+        model = reviewed_model(model_name)
+    except Http404:
+        return None
+    return model.objects.for_user(user).filter(pk=pk).first()
+
+
+def _opened_record(request):
+    """The record the reviewer opened beside the queue (``?open=model:pk``), with its facts,
+    page and review trail; None when nothing (or nothing visible) is open."""
+    record = _record_by_key(request.GET.get("open"), request.user)
+    if record is None:
+        return None
+    name = record._meta.model_name
+    record.kind_label = record._meta.verbose_name
+    record.facts = review_facts(record)
+    record.page_url = _page_url(record)
+    record.review_events = review_events_for(record, request.user)
+    record.approve_url = reverse("cases:record_approve", args=[name, record.pk])
+    record.return_url = reverse("cases:record_return", args=[name, record.pk])
+    record.key = f"{name}:{record.pk}"
+    return record
+
+
+def has_filters(filterset):
+    """Whether the reviewer narrowed the queue: "approve all" is offered only then."""
+    return filterset.is_valid() and any(
+        value not in (None, "", [], ()) for value in filterset.form.cleaned_data.values()
+    )
 
 
 @login_required
 def review_queue(request):
     """Submitted records waiting for the city's decision, with counts per county and kind,
-    filters, approve and return buttons on every row, and approving the whole selection."""
+    filters, each row's key facts, the record opened beside the rows, deciding on one row or
+    on the rows ticked, and approving a whole filtered selection."""
     _require_city_reviewer(request.user)
     filterset = ReviewQueueFilterSet(request.GET, request=request)
     selections = queue_selections(filterset, request.user) if filterset.is_valid() else []
@@ -264,6 +384,8 @@ def review_queue(request):
             "counts": counts,
             "page_obj": page_obj,
             "rows": page_obj.object_list,
+            "opened": _opened_record(request),
+            "filtered": has_filters(filterset),
             # Bulk approval stops at what the page showed: nothing submitted after it.
             "shown_at": timezone.now().isoformat(),
         },
@@ -322,6 +444,52 @@ def return_record(request, model_name: str, pk: int):
     )
 
 
+@login_required
+@require_POST
+def decide_selected(request):
+    """Approve, or return with one comment, the rows the reviewer ticked (``record``:
+    ``model:pk``), all in one transaction: if one cannot be decided (decided meanwhile by a
+    colleague), nothing is, and the message names it."""
+    _require_city_reviewer(request.user)
+    returning = request.POST.get("decision") == "return"
+    comment = request.POST.get("comment", "")
+    records = [
+        record for record in (
+            _record_by_key(key, request.user) for key in request.POST.getlist("record")
+        ) if record is not None
+    ]
+    if not records:
+        messages.info(request, _("请先勾选要审核的记录。"))
+        return redirect(_next_url(request))
+    try:
+        with transaction.atomic():
+            for record in records:
+                try:
+                    if returning:
+                        record_return(record=record, user=request.user, comment=comment)
+                    else:
+                        record_approve(record=record, user=request.user)
+                except ValidationError as error:
+                    raise ValidationError(
+                        _("%(record)s:%(reason)s") % {
+                            "record": record, "reason": " ".join(error.messages),
+                        }
+                    ) from error
+    except ValidationError as error:
+        messages.error(request, _("未做任何修改。") + " ".join(error.messages))
+    else:
+        for record in records:
+            log_record_action(
+                logging.INFO, "returned" if returning else "approved", record
+            )
+        message = (
+            _("已退回县区修改 %(count)s 条记录。") if returning
+            else _("已审核通过 %(count)s 条记录。")
+        )
+        messages.success(request, message % {"count": len(records)})
+    return redirect(_next_url(request))
+
+
 def _parse_shown_at(value):
     try:
         shown_at = parse_datetime(value)
@@ -341,6 +509,9 @@ def bulk_approve(request):
     filterset = ReviewQueueFilterSet(request.POST, request=request)
     if not filterset.is_valid():
         messages.error(request, _("筛选条件有误,未做任何修改。"))
+        return redirect(_next_url(request))
+    if not has_filters(filterset):
+        messages.error(request, _("请先筛选出要全部审核通过的记录(如县区、类型),查看后再操作。"))
         return redirect(_next_url(request))
     shown_at = _parse_shown_at(request.POST.get("shown_at", ""))
     approved = 0
