@@ -13,8 +13,10 @@ local, ...): each source is one grouped query with one ``Count(filter=...)`` or
 there are. The sources never join to many-valued relations (they use EXISTS), so each row is
 counted once: a person or household is counted once per indicator however many records it has.
 
-Only approved records count (optionally also submitted ones); households and members archived
-by the end of the period do not count. Each figure is counted in the county of the thing
+Which records count is written once, in ``COUNTING_RULES`` (shown on the dashboard's help
+page): approved help records and helpers (optionally also submitted ones), registered
+households and members whatever their review; households and members archived by the end of
+the period do not count. Each figure is counted in the county of the thing
 counted (the member's household, the labor model, the enterprise, ...), so the city total is
 exactly the sum of the county figures.
 

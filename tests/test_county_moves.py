@@ -49,13 +49,18 @@ from tests.test_dashboard import build_records
 
 APPROVED = ReviewStatus.APPROVED
 AGREEMENT_FUNDS = Decimal("250000.50")
+DIVIDEND = Decimal("2000.00")
 # What the moving household adds to the figures of the county it is in: one member trained
 # (whose household exited after the training), benefiting from a project (and exited since),
-# in stable employment; one household with an agreement and the agreement's funds. The session,
-# project, enterprise and labor model stay with the county that runs them.
+# in stable employment; one household trained, one with an agreement, the agreement's funds and
+# its dividend. The session, project, enterprise and labor model stay with the county that
+# runs them.
 HOUSEHOLD_SHARE = {
     "people_trained": 1,
     "people_trained_exited": 1,
+    "households_trained": 1,
+    "dividend_payments": 1,
+    "dividend_funds": DIVIDEND,
     "project_beneficiaries": 1,
     "project_beneficiaries_exited": 1,
     "stable_employed": 1,
@@ -92,7 +97,10 @@ def moving(county_a, county_b):
     agreement = FinanceAgreementFactory(
         enterprise=enterprise, household=household, funds=AGREEMENT_FUNDS, review_status=APPROVED
     )
-    DividendPaymentFactory(agreement=agreement, review_status=APPROVED)
+    DividendPaymentFactory(
+        agreement=agreement, amount=DIVIDEND, paid_on=datetime.date(2019, 1, 10),
+        review_status=APPROVED,
+    )
     PairingFactory(household=household, labor_model=session.labor_model, review_status=APPROVED)
     MaterialAidFactory(household=household, review_status=APPROVED)
     ReviewEventFactory(record=agreement, county=county_a)

@@ -382,7 +382,10 @@ class TestReport:
             assert sentence in page, sentence
         assert 'href="/static/css/print.css" media="print"' in page
         # A county's sentences run on in one paragraph, without spaces between them.
-        assert "其中已有1人通过技术培训实现脱贫致富。汝南县依托劳模企业" in visible_text(response)
+        assert (
+            "其中已有1人通过技术培训实现脱贫致富。培训贫困户3户,其中0户发展了产业。汝南县依托劳模企业"
+            in visible_text(response)
+        )
 
     def test_county_staff_get_their_own_county_only(
         self, client, county_a, county_b, county_b_clerk
