@@ -21,7 +21,7 @@ from cases.choices import (
     SchoolStatus,
     WorkStatus,
 )
-from cases.models import Household, Member
+from cases.models import Household, Member, Village
 from cases.validators import build_resident_id
 from imports.models import ImportPreset, ImportRun, ImportStatus
 from tests.factories import TownshipFactory, VillageFactory
@@ -558,3 +558,41 @@ def test_the_monitoring_roster_layout_imports_and_an_exited_household_type_is_ex
     assert (daughter.relation, daughter.sex, daughter.serious_illness_insurance) == (
         Relation.DAUGHTER, "F", True
     )
+
+
+#
+# Villages the county does not have yet
+#
+
+
+def test_unknown_villages_are_listed_once_and_added_from_the_preview(clerk_client):
+    rows = national_rows()
+    for row in rows[:3]:
+        row["行政村"] = "新建村"
+
+    run = upload(clerk_client, national_xlsx(rows))
+
+    assert run.status == ImportStatus.INVALID
+    assert run.file_columns["villages"] == [["老君庙镇", "新建村", 1]]
+    assert len(run.errors) == 1 and "新建村" in run.errors[0]["message"]
+    page = clerk_client.get(run.get_absolute_url()).content.decode()
+    assert "本县区尚无的行政村" in page and "添加这些行政村并重新检查" in page
+
+    clerk_client.post(reverse("imports:run_add_villages", args=[run.pk]))
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    village = Village.objects.get(name="新建村")
+    assert village.county == run.county and village.township.name == "老君庙镇"
+
+
+def test_a_city_reviewer_cannot_add_villages(clerk_client, client, city_reviewer):
+    rows = national_rows()
+    rows[3]["行政村"] = "新建村"
+    run = upload(clerk_client, national_xlsx(rows))
+    client.force_login(city_reviewer)
+
+    response = client.post(reverse("imports:run_add_villages", args=[run.pk]))
+
+    assert response.status_code == 403
+    assert not Village.objects.filter(name="新建村").exists()

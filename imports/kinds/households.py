@@ -406,12 +406,7 @@ class HouseholdProcessor:
                 return None
         place = self.villages.get((data[township], data[village]))
         if data[village] and data[township] and place is None:
-            report.error(
-                row, village.header,
-                _("本县区没有“%(township)s%(village)s”这个行政村:请核对乡镇和行政村名称,"
-                  "或先在系统中添加该村。")
-                % {"township": data[township], "village": data[village]},
-            )
+            report.unknown_village(row, village.header, data[township], data[village])
         for column in (township, village):
             if not data[column] and not self.reader.failed(row, column):
                 report.error(
