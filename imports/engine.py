@@ -288,10 +288,10 @@ class RowReader:
         return (row, column) in self.unreadable
 
     def raw(self, values, column):
-        if column in self.constants:
-            return self.constants[column]
         index = self.positions.get(column)
-        if index is None or index >= len(values):
+        if index is None:
+            return self.constants.get(column)
+        if index >= len(values):
             return None
         return values[index]
 
@@ -345,6 +345,9 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
         fileobj, name, kind.layout.known_headers() + [normalise_header(v) for v in mapping.values()]
     )
     try:
+        # A sign-in sheet may name its session once, above the header.
+        for column, value in getattr(kind, "title_values", lambda title: {})(table.title).items():
+            report.constants.setdefault(column, value)
         positions = kind.layout.locate(table.header, report, table.header_row, mapping)
         if report.error_count:
             return report

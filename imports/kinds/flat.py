@@ -411,6 +411,7 @@ def household_column():
     return RefColumn(
         gettext_lazy("户编号"), "household", required=True, code=True,
         find=households_by_register_number, example="411727001001000123",
+        aliases=("贫困户编号", "建档立卡编号"),
         describe=gettext_lazy("本县区没有户编号为“%(value)s”的贫困户,请先导入登记册。"),
     )
 
