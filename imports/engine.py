@@ -60,6 +60,9 @@ class Report:
         # (column header, value) -> [first row, rows]: values no choice or synonym matches,
         # reported once per column and value instead of once per row.
         self.unmatched = {}
+        # (township, village) -> [first row, households]: villages the county does not have,
+        # listed once each and offered for adding
+        self.villages = {}
         # {column: value for every row}, from a preset
         self.constants = {}
         # The file's header as read, for the mapping step (see ImportRun.file_columns)
@@ -100,9 +103,27 @@ class Report:
         entry = tallies.setdefault(str(column), [0, detail])
         entry[0] += 1
 
+    def unknown_village(self, row, column, township, village):
+        """A village the county does not have: an error of its household, listed once."""
+        self.error_count += 1
+        group = self.villages.setdefault((township, village), [row, 0, str(column)])
+        group[1] += 1
+
     def close(self):
         """Turn the unmatched values into one listed error per column and value, and the
         cells read by a rule into one warning per column."""
+        self.file_columns["villages"] = [
+            [township, village, group[1]] for (township, village), group in self.villages.items()
+        ]
+        for (township, village), (row, households, column) in self.villages.items():
+            if len(self.errors) < self.max_errors:
+                self.errors.append({
+                    "row": row, "column": column,
+                    "message": _("本县区没有“%(township)s%(village)s”这个行政村(%(households)s 户):"
+                                 "请核对名称,或在上方添加该村。")
+                    % {"township": township, "village": village, "households": households},
+                })
+        self.villages = {}
         for column, (cells, first) in self.month_only.items():
             self.warnings.append(
                 _("“%(column)s”列有 %(cells)s 个日期只写了年月(如“%(first)s”),"
@@ -285,10 +306,10 @@ class RowReader:
         return (row, column) in self.unreadable
 
     def raw(self, values, column):
-        if column in self.constants:
-            return self.constants[column]
         index = self.positions.get(column)
-        if index is None or index >= len(values):
+        if index is None:
+            return self.constants.get(column)
+        if index >= len(values):
             return None
         return values[index]
 
@@ -343,6 +364,9 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
         fileobj, name, kind.layout.known_headers() + [normalise_header(v) for v in mapping.values()]
     )
     try:
+        # A sign-in sheet may name its session once, above the header.
+        for column, value in getattr(kind, "title_values", lambda title: {})(table.title).items():
+            report.constants.setdefault(column, value)
         positions = kind.layout.locate(table.header, report, table.header_row, mapping)
         if report.error_count:
             return report

@@ -112,6 +112,7 @@ def _household_rows(batch, county_name, through, choice, member_choice):
             exit_date.year if exit_year_only else None, safe_text(natural_village) or None,
             choice["unsafe_housing"].export(unsafe_housing),
             choice["safe_drinking_water"].export(safe_water), income,
+            None,  # 户类型: the status column says it
         ]
         rows = members.get(pk)
         if not rows:

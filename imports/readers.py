@@ -95,6 +95,8 @@ class Table:
     rows: object
     estimated_rows: int
     merged_ranges: list = field(default_factory=list)
+    # The texts above the header (a title such as "培训日期:2018年5月10日 培训主题:…")
+    title: list = field(default_factory=list)
     close: object = None
 
 
@@ -133,7 +135,7 @@ def open_table(fileobj, name, known_headers):
 
 def _find_header(rows, known_headers, merged_ranges=()):
     """Consume the rows up to and including the header; return (last header row, header,
-    the data rows).
+    the data rows, the texts of the cells above the header).
 
     The header is the first row naming at least two known columns. National exports have a
     two-row header with merged cells: a label merged down over both rows sits in the upper
@@ -144,10 +146,12 @@ def _find_header(rows, known_headers, merged_ranges=()):
     known = set(known_headers)
     merged_down = {top for top, bottom in map(_row_span, merged_ranges) if bottom > top}
     previous = []
+    above = []
     for row_number, values in rows:
         labels = [normalise_header(value) for value in values]
         if len(known.intersection(labels)) < 2:
             previous = labels
+            above.extend(str(value).strip() for value in values if value not in (None, ""))
             if row_number >= HEADER_SEARCH_ROWS:
                 break
             continue
@@ -155,11 +159,11 @@ def _find_header(rows, known_headers, merged_ranges=()):
             labels = _combine(previous, labels, known)
         following = next(rows, None)
         if following is None:
-            return row_number, labels, rows
+            return row_number, labels, rows, above
         below = [normalise_header(value) for value in following[1]]
         if row_number in merged_down or len(known.intersection(below)) >= 2:
-            return following[0], _combine(labels, below, known), rows
-        return row_number, labels, itertools.chain([following], rows)
+            return following[0], _combine(labels, below, known), rows, above
+        return row_number, labels, itertools.chain([following], rows), above
     raise FileProblem(
         _("在文件前 %(n)s 行中没有找到表头:请使用下载的模板,表头须包含“%(example)s”等列名。")
         % {"n": HEADER_SEARCH_ROWS, "example": "”“".join(list(known_headers)[:3])}
@@ -291,7 +295,7 @@ def _open_xlsx(fileobj, known_headers):
             computed.close()
 
     try:
-        header_row, header, rows = _find_header(values(), known_headers, merged)
+        header_row, header, rows, title = _find_header(values(), known_headers, merged)
     except FileProblem:
         workbook.close()
         raise
@@ -300,7 +304,7 @@ def _open_xlsx(fileobj, known_headers):
         raise FileProblem(_("无法读取该 Excel 文件,文件可能已损坏。")) from error
     estimated = max((sheet.max_row or 0) - header_row, 0)
     return Table(
-        file_format="xlsx", header=header, header_row=header_row, rows=rows,
+        file_format="xlsx", header=header, header_row=header_row, rows=rows, title=title,
         estimated_rows=estimated,
         merged_ranges=merged, close=close,
     )
@@ -377,9 +381,9 @@ def _open_xls(fileobj, known_headers):
         for index in range(sheet.nrows):
             yield index + 1, [cell_value(cell) for cell in sheet.row(index)]
 
-    header_row, header, rows = _find_header(values(), known_headers, merged)
+    header_row, header, rows, title = _find_header(values(), known_headers, merged)
     return Table(
-        file_format="xls", header=header, header_row=header_row, rows=rows,
+        file_format="xls", header=header, header_row=header_row, rows=rows, title=title,
         estimated_rows=max(sheet.nrows - header_row, 0), merged_ranges=merged,
     )
 
@@ -450,8 +454,8 @@ def _open_csv(fileobj, known_headers):
                 }
             ) from error
 
-    header_row, header, rows = _find_header(values(), known_headers)
+    header_row, header, rows, title = _find_header(values(), known_headers)
     return Table(
-        file_format="csv", header=header, header_row=header_row, rows=rows,
+        file_format="csv", header=header, header_row=header_row, rows=rows, title=title,
         estimated_rows=max(lines - header_row, 0), close=text.detach,
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
+from cases.models import Township, Village
 from cases.summaries import data_changed
 from imports.engine import ImportInvalid, run_pass
 from imports.kinds import get_kind
@@ -32,6 +33,19 @@ def import_run_create(*, user, kind, uploaded_file):
         county_id=user.county_id, created_by=user,
         preset=ImportPreset.objects.for_user(user, "change").filter(kind=kind).first(),
     )
+
+
+def villages_add_from_run(*, run, user):
+    """Add the villages the run's file names and the county lacks (and their townships),
+    in one transaction, then check the file again."""
+    with transaction.atomic():
+        for township_name, village_name, _households in run.file_columns.get("villages", []):
+            township, _created = Township.objects.get_or_create(
+                county_id=user.county_id, name=township_name
+            )
+            Village.objects.get_or_create(township=township, name=village_name)
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.PENDING, processed_rows=0)
+    run.refresh_from_db()
 
 
 def import_preset_save(*, run, user, name, columns, constants, values):

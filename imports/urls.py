@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/confirm/", views.run_confirm, name="run_confirm"),
     path("runs/<int:pk>/mapping/", views.run_mapping, name="run_mapping"),
+    path("runs/<int:pk>/villages/", views.run_add_villages, name="run_add_villages"),
     path("runs/<int:pk>/records/", views.run_records, name="run_records"),
     path("kinds/<slug:kind>/", views.kind_help, name="kind_help"),
     path("kinds/<slug:kind>/template.xlsx", views.kind_template, name="kind_template"),

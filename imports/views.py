@@ -22,7 +22,12 @@ from imports import exports, tasks
 from imports.forms import ImportMappingForm, ImportUploadForm
 from imports.kinds import KINDS, get_kind
 from imports.models import ImportRun, ImportStatus
-from imports.services import import_preset_save, import_run_create, import_runs_fail_lost
+from imports.services import (
+    import_preset_save,
+    import_run_create,
+    import_runs_fail_lost,
+    villages_add_from_run,
+)
 
 ERRORS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
@@ -98,6 +103,9 @@ def _render_run(request, run, mapping_form=None):
         "run": run, "kind": kind, "errors": errors,
         "flagged": run.flagged(),
         "mapping_form": mapping_form if mapping_form and mapping_form.has_choices else None,
+        "new_villages": run.file_columns.get("villages") if run.status == ImportStatus.INVALID
+        else None,
+        "can_add_villages": request.user.has_perms(("cases.add_township", "cases.add_village")),
         "statuses": ImportStatus,
         "errors_truncated": run.error_count > len(run.errors),
     })
@@ -133,6 +141,19 @@ def run_mapping(request, pk):
         constants=constants, values=values,
     )
     transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
+    return redirect(run)
+
+
+@login_required
+@require_POST
+def run_add_villages(request, pk):
+    """Add the villages the file names that the county does not have yet, and check again."""
+    run = _scoped_run(request, pk, "change")
+    if not request.user.has_perms(("cases.add_township", "cases.add_village")):
+        raise PermissionDenied
+    if run.status == ImportStatus.INVALID and run.file_columns.get("villages"):
+        villages_add_from_run(run=run, user=request.user)
+        transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
     return redirect(run)
 
 

@@ -26,8 +26,8 @@ LABOR_HEADER = [
     "在职", "在本地", "专长领域",
 ]
 EMPLOYMENT_HEADER = [
-    "县区", "身份证号", "企业名称", "先进集体名称", "其他用工单位", "就业日期", "离职日期",
-    "月工资(元)", "稳定就业", "接受岗前培训",
+    "县区", "身份证号", "企业名称", "先进集体名称", "其他用工单位", "就业单位", "就业日期",
+    "离职日期", "月工资(元)", "稳定就业", "接受岗前培训",
 ]
 DIVIDEND_HEADER = [
     "县区", "企业名称", "户编号", "协议签订日期", "分红年度", "分红金额(元)", "发放日期",
@@ -318,3 +318,32 @@ def test_dividends_find_their_agreement_and_are_matched_by_year(clerk_client, co
     assert (changed.created_count, changed.updated_count) == (0, 1)
     dividend.refresh_from_db()
     assert dividend.amount == Decimal("2100.50") and dividend.history.count() == 2
+
+
+def test_one_employer_column_is_matched_by_name_prefix_or_short_name(clerk_client, county_a):
+    from cases.models import Employment
+    from tests.factories import AdvancedCollectiveFactory, MemberFactory
+
+    members = [MemberFactory(household__village__township__county=county_a) for _n in range(4)]
+    factory = EnterpriseFactory(county=county_a, name="汝南县巧媳妇食品加工有限公司")
+    co_op = EnterpriseFactory(county=county_a, name="汝南县丰收种植专业合作社")
+    collective = AdvancedCollectiveFactory(county=county_a, name="汝南县供电公司工人先锋号")
+    roster = [
+        ["县区", "证件号码", "就业单位", "就业时间"],
+        ["汝南县", members[0].id_number, "汝南县巧媳妇食品加工", "2018年6月"],  # beginning
+        ["汝南县", members[1].id_number, "丰收种植合作社", "2019.3"],  # short name
+        ["汝南县", members[2].id_number, "汝南县供电公司工人先锋号", "2019-04-01"],  # name
+        ["汝南县", members[3].id_number, "广东东莞电子厂", "2019-05-01"],
+    ]
+
+    run = run_import(clerk_client, "employment", xlsx_bytes(roster))
+
+    assert run.status == ImportStatus.DONE, run.errors
+    by_member = {job.member: job for job in Employment.objects.all()}
+    assert by_member[members[0]].enterprise == factory
+    assert by_member[members[0]].started_on == datetime.date(2018, 6, 1)
+    assert by_member[members[1]].enterprise == co_op
+    assert by_member[members[2]].collective == collective
+    other = by_member[members[3]]
+    assert (other.enterprise, other.collective) == (None, None)
+    assert other.employer_name == "广东东莞电子厂"

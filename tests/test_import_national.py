@@ -21,7 +21,8 @@ from cases.choices import (
     SchoolStatus,
     WorkStatus,
 )
-from cases.models import Household, Member
+from cases.models import Household, Member, Village
+from cases.validators import build_resident_id
 from imports.models import ImportPreset, ImportRun, ImportStatus
 from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
@@ -520,3 +521,78 @@ def test_another_countys_clerk_cannot_map_or_use_the_preset(
 
     assert response.status_code == 404
     assert not ImportPreset.objects.exists()
+
+
+def test_the_monitoring_roster_layout_imports_and_an_exited_household_type_is_exited(
+    clerk_client
+):
+    header = [
+        "序号", "县(市、区、旗)", "乡(镇)", "行政村", "户编号", "人编号", "姓名", "证件号码",
+        "性别", "与户主关系", "致贫原因1", "是否参加大病保险", "是否解决安全饮用水",
+        "户联系电话", "人联系电话", "首次识别时间", "户类型", "易返贫致贫户(监测对象)类型",
+        "脱贫年度",
+    ]
+    place = ["汝南县", "老君庙镇", "后刘庄村"]
+    table = [
+        ["汝南县已脱贫人口名单"],
+        header,
+        [1, *place, "41172700200001", "P1", "陈立新", resident_id(21), "1", "户主", "因残",
+         "是", "是", "13900000001", "13900000001", "2014年10月", "脱贫户", "脱贫不稳定户",
+         2019],
+        [2, *place, "41172700200001", "P2", "陈小红",
+         build_resident_id("411727", datetime.date(2001, 1, 2), 22), "2", "之女", "因残", "是",
+         "是", "13900000001", "", "2014年10月", "脱贫户", "脱贫不稳定户", 2019],
+    ]
+
+    run = upload(clerk_client, xlsx_bytes(table))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    confirm(clerk_client, run)
+    household = Household.objects.get(register_number="41172700200001")
+    assert (household.head_name, household.status, household.exit_date.year) == (
+        "陈立新", PovertyStatus.EXITED, 2019
+    )
+    assert household.identified_on == datetime.date(2014, 10, 1)
+    assert household.monitoring == "unstable" and household.main_cause.name == "因残"
+    daughter = Member.objects.get(name="陈小红")
+    assert (daughter.relation, daughter.sex, daughter.serious_illness_insurance) == (
+        Relation.DAUGHTER, "F", True
+    )
+
+
+#
+# Villages the county does not have yet
+#
+
+
+def test_unknown_villages_are_listed_once_and_added_from_the_preview(clerk_client):
+    rows = national_rows()
+    for row in rows[:3]:
+        row["行政村"] = "新建村"
+
+    run = upload(clerk_client, national_xlsx(rows))
+
+    assert run.status == ImportStatus.INVALID
+    assert run.file_columns["villages"] == [["老君庙镇", "新建村", 1]]
+    assert len(run.errors) == 1 and "新建村" in run.errors[0]["message"]
+    page = clerk_client.get(run.get_absolute_url()).content.decode()
+    assert "本县区尚无的行政村" in page and "添加这些行政村并重新检查" in page
+
+    clerk_client.post(reverse("imports:run_add_villages", args=[run.pk]))
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    village = Village.objects.get(name="新建村")
+    assert village.county == run.county and village.township.name == "老君庙镇"
+
+
+def test_a_city_reviewer_cannot_add_villages(clerk_client, client, city_reviewer):
+    rows = national_rows()
+    rows[3]["行政村"] = "新建村"
+    run = upload(clerk_client, national_xlsx(rows))
+    client.force_login(city_reviewer)
+
+    response = client.post(reverse("imports:run_add_villages", args=[run.pk]))
+
+    assert response.status_code == 403
+    assert not Village.objects.filter(name="新建村").exists()

@@ -214,3 +214,43 @@ def test_attendance_rows_are_checked(clerk_client, county_a, county_b, village_a
     assert "2018-13-40" in by_cell[(7, "培训日期")]
     assert "与第 2 行是同一条记录" in by_cell[(8, "培训日期")]
     assert TrainingAttendance.objects.count() == 0
+
+
+def test_a_sign_in_sheet_names_its_session_once_above_the_header(
+    clerk_client, county_a, village_a
+):
+    session = TrainingSessionFactory(
+        county=county_a, held_on=datetime.date(2018, 5, 10), topic="林果种植技术"
+    )
+    members = [MemberFactory(household__village=village_a) for _n in range(2)]
+    sheet = [
+        ["汝南县技术培训签到表"],
+        ["培训日期:2018年5月10日", "", "培训主题:林果种植技术"],
+        ["县区", "身份证号"],
+        *[["汝南县", member.id_number] for member in members],
+    ]
+
+    run = run_import(clerk_client, "training-attendance", xlsx_bytes(sheet))
+
+    assert run.status == ImportStatus.DONE, run.errors
+    assert set(session.attendees.all()) == set(members)
+
+
+def test_a_pairing_roster_naming_the_helper_by_id_number_imports(
+    clerk_client, county_a, village_a
+):
+    helper = LaborModelFactory(county=county_a, id_number=person(31))
+    household = HouseholdFactory(village=village_a)
+    roster = [
+        ["贫困户编号", "帮扶责任人证件号码", "帮扶方式", "开始时间", "帮扶措施"],
+        [household.register_number, helper.id_number, "技术扶贫", "2018.6", "每月入户指导"],
+    ]
+    roster = [["县区", *roster[0]], ["汝南县", *roster[1]]]
+
+    run = run_import(clerk_client, "pairings", xlsx_bytes(roster))
+
+    assert run.status == ImportStatus.DONE, run.errors
+    pairing = Pairing.objects.get()
+    assert (pairing.labor_model, pairing.household) == (helper, household)
+    assert pairing.start_date == datetime.date(2018, 6, 1)
+    assert any("只写了年月" in warning for warning in run.warnings)

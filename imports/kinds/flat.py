@@ -161,6 +161,10 @@ class FlatProcessor:
         self.seen = {}
         self.now = timezone.now()
         self.valid = {}  # validation outcomes of repeating values, see validate_field
+        # A kind may fill some columns from another one (the employer from 就业单位): those
+        # count as present, and ``adapt(data)`` fills them on each row.
+        self.adapt = kind.row_adapter(user, reader) if hasattr(kind, "row_adapter") else None
+        self.filled = kind.columns_filled(reader) if hasattr(kind, "columns_filled") else set()
 
     def key_of(self, data):
         by_field = {column.field: value for column, value in data.items() if column.field}
@@ -186,6 +190,8 @@ class FlatProcessor:
             unread = report.error_count
             data = {column: self.reader.read(values, column, row) for column in self.columns}
             unread = report.error_count != unread
+            if self.adapt:
+                self.adapt(data)
             key = self.key_of(data)
             if not all(key) and unread:
                 continue  # the cell that could not be read is the error
@@ -284,7 +290,7 @@ class FlatProcessor:
         # read already has its error.
         kept = existing is not None
         for column in self.plain:
-            if kept and not self.reader.present(column):
+            if kept and not self.reader.present(column) and column not in self.filled:
                 continue
             value = data[column]
             if value in (None, ""):
@@ -300,7 +306,7 @@ class FlatProcessor:
             cleaned = validate_field(record, column, value, report, row, self.valid)
             setattr(record, column.field, cleaned)
         for column in self.refs:
-            if kept and not self.reader.present(column):
+            if kept and not self.reader.present(column) and column not in self.filled:
                 continue
             value = data[column]
             pk = resolved[column].get(value) if value else None
@@ -413,6 +419,7 @@ def household_column():
     return RefColumn(
         gettext_lazy("户编号"), "household", required=True, code=True,
         find=households_by_register_number, example="411727001001000123",
+        aliases=("贫困户编号", "建档立卡编号"),
         describe=gettext_lazy("本县区没有户编号为“%(value)s”的贫困户,请先导入登记册。"),
     )
 

@@ -101,11 +101,17 @@ safe_drinking_water = BooleanColumn(
     gettext_lazy("饮水安全"), "safe_drinking_water", example="是", aliases=("是否解决安全饮用水",)
 )
 income_per_capita = NumberColumn(gettext_lazy("人均纯收入"), "income_per_capita", example="")
+EXITED_HOUSEHOLD_TYPE = "脱贫户"
+household_type = Column(
+    gettext_lazy("户类型"), example="", allowed=lambda: [EXITED_HOUSEHOLD_TYPE, "普通农户"],
+    help_text=gettext_lazy("防返贫监测系统的户类型:文件中没有“脱贫状态”列时,“脱贫户”记为已脱贫。"),
+)
 
 HOUSEHOLD_COLUMNS = [
     county, township, village, register_number, head_name, attribute, standard, identified_on,
     main_cause, other_causes, status, exit_date, monitoring, household_phone, demands,
     exit_year, natural_village, unsafe_housing, safe_drinking_water, income_per_capita,
+    household_type,
 ]
 
 member_name = Column(
@@ -400,12 +406,7 @@ class HouseholdProcessor:
                 return None
         place = self.villages.get((data[township], data[village]))
         if data[village] and data[township] and place is None:
-            report.error(
-                row, village.header,
-                _("本县区没有“%(township)s%(village)s”这个行政村:请核对乡镇和行政村名称,"
-                  "或先在系统中添加该村。")
-                % {"township": data[township], "village": data[village]},
-            )
+            report.unknown_village(row, village.header, data[township], data[village])
         for column in (township, village):
             if not data[column] and not self.reader.failed(row, column):
                 report.error(
@@ -452,6 +453,8 @@ class HouseholdProcessor:
                 value = default_of(column)
             cleaned = validate_field(household, column, value, report, row, self.valid)
             setattr(household, column.field, cleaned)
+        if data[household_type] == EXITED_HOUSEHOLD_TYPE and not self.reader.present(status):
+            household.status = PovertyStatus.EXITED
         self.apply_exit_year(household, data, row)
         if place is not None:
             household.village_id = place.pk

@@ -1,12 +1,14 @@
 """Pairings (结对帮扶) of a helper with a household, and members' attendance at training
 sessions (培训签到)."""
 
+import re
+
 from django.db.models import F
 from django.utils.translation import gettext_lazy
 
 from cases.crypto import resident_id_digest
 from cases.models import Pairing, TrainingAttendance, TrainingSession
-from imports.columns import ChoiceColumn, Column, DateColumn
+from imports.columns import ChoiceColumn, Column, DateColumn, normalise_text
 from imports.kinds.flat import (
     FlatKind,
     Parent,
@@ -40,6 +42,8 @@ class PairingKind(FlatKind):
             find=labor_models_by_id_number, example="41172719700505003X",
             describe=gettext_lazy("本县区没有身份证号为“%(value)s”的劳模,请先导入或登记该劳模。"),
             help_text=gettext_lazy("帮扶方是劳模时填写;劳模、先进集体、企业三列只填一列。"),
+            # The 帮扶责任人 rosters name the helper by 证件号码.
+            aliases=("帮扶责任人证件号码", "帮扶责任人身份证号", "帮扶人身份证号", "证件号码"),
         ),
         RefColumn(
             gettext_lazy("先进集体名称"), "collective", required=False, find=collectives_by_name,
@@ -53,8 +57,13 @@ class PairingKind(FlatKind):
         ),
         household_column(),
         ChoiceColumn(gettext_lazy("帮扶方式"), "mode", example="技术扶贫"),
-        DateColumn(gettext_lazy("开始日期"), "start_date", example="2018-06-01"),
-        DateColumn(gettext_lazy("结束日期"), "end_date", example=""),
+        DateColumn(
+            gettext_lazy("开始日期"), "start_date", example="2018-06-01",
+            aliases=("开始时间", "结对时间", "帮扶开始时间"),
+        ),
+        DateColumn(
+            gettext_lazy("结束日期"), "end_date", example="", aliases=("结束时间", "帮扶结束时间")
+        ),
         Column(gettext_lazy("帮扶措施"), "plan", example="种植技术指导,每月入户一次"),
         Column(gettext_lazy("结束原因"), "end_reason", example=""),
     ]
@@ -120,9 +129,30 @@ class TrainingAttendanceKind(FlatKind):
     records_related = ("session", "member")
     list_url = "cases:trainingsession_list"
     session_columns = [
-        DateColumn(gettext_lazy("培训日期"), required=True, example="2018-05-10"),
-        Column(gettext_lazy("培训主题"), required=True, example="林果种植技术"),
+        DateColumn(
+            gettext_lazy("培训日期"), required=True, example="2018-05-10",
+            help_text=gettext_lazy("可不设此列,在表头上方写一次“培训日期:2018年5月10日”。"),
+        ),
+        Column(
+            gettext_lazy("培训主题"), required=True, example="林果种植技术",
+            help_text=gettext_lazy("可不设此列,在表头上方写一次“培训主题:林果种植技术”。"),
+        ),
     ]
+    # "培训日期:2018年5月10日  培训主题:林果种植技术" above the header of a sign-in sheet
+    title_patterns = [
+        re.compile(r"培训(?:日期|时间)\s*[::]\s*([^\s,,;;]+)"),
+        re.compile(r"培训(?:主题|内容|名称)\s*[::]\s*(.+?)(?=\s*(?:培训|地点|$|[,,;;]))"),
+    ]
+
+    def title_values(self, title):
+        """{session column: value} the lines above the header name."""
+        text = " ".join(normalise_text(line) for line in title)
+        found = {}
+        for column, pattern in zip(self.session_columns, self.title_patterns, strict=True):
+            match = pattern.search(text)
+            if match:
+                found[column] = match.group(1)
+        return found
     parent = Parent(
         "session", session_columns, find=sessions_by_key,
         describe=gettext_lazy(

@@ -97,9 +97,14 @@ def register_table(first, count, county_name, villages):
         yield [
             county_name, township, village, f"419900{household:012d}", f"户主{household}",
             "一般贫困户", "国家标准", "2016-03-01", "因病", "缺技术" if household % 2 else "",
-            "未脱贫", "", "", "", "", f"成员{n}", build_resident_id("419900", birth, n % 1000),
+            "未脱贫", "", "", "", "",
+            # 脱贫年度, 自然村, 危房户, 饮水安全, 人均纯收入, 户类型
+            "", "", "", "", "", "",
+            f"成员{n}", build_resident_id("419900", birth, n % 1000),
             RELATIONS[n % MEMBERS_PER_HOUSEHOLD], "", "", "汉族", EDUCATIONS[n % 3], "健康",
             "普通劳动力", "未务工", "",
+            # 人编号, 在校生状况, 务工时间(月), 参加大病医疗
+            "", "", "", "",
         ]
 
 
