@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -284,26 +285,41 @@ def latest_help_date(user):
     return max((day for day in dates if day), default=None)
 
 
+@dataclass
+class Draft:
+    """A record the household's page offers to submit, with the page's name for it."""
+
+    record: object
+    label: str
+
+    @property
+    def key(self):
+        return f"{self.record._meta.model_name}:{self.record.pk}"
+
+
 def household_drafts(household, user, timeline=None):
     """What ``user`` may submit for the city's review from the household's page, in the
     page's order: the household itself, then the help in its ``timeline`` that its own county
     recorded, each record once (a session appears once per attending member), only drafts
-    and returned records. Empty for anyone but staff of the household's county."""
+    and returned records. Empty for anyone but staff of the household's county. Named as the
+    timeline names them, so listing them costs no query."""
     if not (user.is_county_staff and user.county_id == household.county_id):
         return []
     if household.archived_at is not None:
         return []
     if timeline is None:
         timeline = household_timeline(household)
-    records = [household, *(entry.record for entry in timeline)]
+    candidates = [
+        Draft(household, f"{capfirst(household._meta.verbose_name)} {household.head_name}"),
+        *(Draft(entry.record, f"{entry.kind_label} {entry.title}") for entry in timeline),
+    ]
     drafts, seen = [], set()
-    for record in records:
-        key = (record._meta.model_name, record.pk)
-        if key in seen or record.county_id != household.county_id:
+    for draft in candidates:
+        if draft.key in seen or draft.record.county_id != household.county_id:
             continue
-        seen.add(key)
-        if record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
-            drafts.append(record)
+        seen.add(draft.key)
+        if draft.record.review_status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+            drafts.append(draft)
     return drafts
 
 

@@ -34,6 +34,7 @@ SKIPPED = {
     r"^(login|login_verify|logout|password_change|password_change_done|two_factor)$":
         "the account pages themselves (tests/test_sessions*.py, tests/test_two_factor*.py)",
     r"^health$": "load-balancer health check, no data (tests/test_ops.py)",
+    r"^favicon$": "the site icon, no data (tests/test_navigation.py)",
 }
 # Route arguments that name a kind of page, not a record: one valid value each.
 PAGE_KWARGS = {
@@ -42,7 +43,9 @@ PAGE_KWARGS = {
     "kind": next(iter(KINDS)),
 }
 DECISIONS = {"cases:record_approve", "cases:record_return"}
-CHANGES = re.compile(r"_(edit|archive)$|^cases:(record_submit|reveal)$|^imports:run_confirm$")
+CHANGES = re.compile(
+    r"_(edit|archive|submit_drafts)$|^cases:(record_submit|reveal)$|^imports:run_confirm$"
+)
 MISSING_PK = 987_654
 
 
@@ -83,7 +86,7 @@ def object_targets(name, world):
         return [({"pk": world[ImportRun].pk}, world[ImportRun])]
     if re.fullmatch(r"cases:export_job_(detail|progress|download)", name):
         return [({"pk": world[ExportJob].pk}, world[ExportJob])]
-    match = re.fullmatch(r"cases:(\w+)_(detail|edit|archive)", name)
+    match = re.fullmatch(r"cases:([a-z]+)_(detail|edit|archive|submit_drafts)", name)
     if match:
         model = next((m for m in world if m._meta.model_name == match[1]), None)
         return None if model is None else [({"pk": world[model].pk}, world[model])]

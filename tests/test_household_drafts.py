@@ -44,15 +44,15 @@ def test_every_draft_of_the_household_is_listed_once_and_submitted_in_one_step(
     household, drafts, approved, foreign = case
     client.force_login(county_a_clerk)
     listed = page_drafts(client, household)
-    keys = [key for key, _label in listed]
+    keys = [draft.key for draft in listed]
     assert keys[0] == f"household:{household.pk}"
     assert sorted(keys) == sorted(f"{record._meta.model_name}:{record.pk}" for record in drafts)
     page = client.get(reverse("cases:household_detail", args=[household.pk])).content.decode()
     assert page.count("提交本户全部草稿") == 1
-    for _key, label in listed:
-        assert label in page  # in the one confirmation
+    for draft in listed:
+        assert draft.label in page  # in the one confirmation
 
-    response = post_drafts(client, household, [key for key, _ in listed])
+    response = post_drafts(client, household, keys)
     assert "已提交 4 条记录" in response.content.decode()
     for record in drafts:
         record.refresh_from_db()
@@ -98,7 +98,7 @@ def test_the_refused_record_is_named_on_the_page(client, county_a_clerk, case, m
     household, drafts, _approved, _foreign = case
     session = drafts[1]
     client.force_login(county_a_clerk)
-    listed = [key for key, _ in page_drafts(client, household)]
+    listed = [draft.key for draft in page_drafts(client, household)]
     real_submit = records_submit
 
     def submitted_meanwhile(*, records, user):
@@ -108,7 +108,7 @@ def test_the_refused_record_is_named_on_the_page(client, county_a_clerk, case, m
     monkeypatch.setattr("cases.views.households.records_submit", submitted_meanwhile)
     page = post_drafts(client, household, listed).content.decode()
     assert "已提交 3 条记录" in page
-    assert f"未能提交 技术培训 {session}" in page
+    assert f"未能提交 技术培训 {session.topic}" in page
 
 
 def test_others_get_no_button_and_may_not_post(client, county_b_clerk, city_reviewer, case):

@@ -202,7 +202,6 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 field.help_text = _("您填写的(未保存):%(value)s") % {
                     "value": display_value(field, name, mine.cleaned_data[name]),
                 }
-                field.widget.attrs["data-conflict"] = "mine"
         # The form is unbound (nothing to validate): its one error is set directly.
         form.errors[NON_FIELD_ERRORS] = form.error_class([conflict.message + _(
             "表单现在显示当前保存的内容,您填写而未保存的内容注在相应栏目下方;请核对后再次提交。"

@@ -8,7 +8,6 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -143,21 +142,13 @@ class HouseholdDetailView(CasePageMixin, DetailView):
         drafts = household_drafts(household, self.request.user, timeline)
         return {
             **context,
-            "drafts": [(draft_key(record), draft_label(record)) for record in drafts],
+            "drafts": drafts,
             "members": members,
             "pairings": pairings,
             "timeline": timeline,
             "add_help_links": add_help_links("household", household.pk, self.request.path)
             if context["can_change"] else [],
         }
-
-
-def draft_key(record):
-    return f"{record._meta.model_name}:{record.pk}"
-
-
-def draft_label(record):
-    return f"{capfirst(record._meta.verbose_name)} {record}"
 
 
 @login_required
@@ -168,11 +159,11 @@ def submit_household_drafts(request, pk):
     cannot be submitted is named, the others are submitted all the same."""
     household = _changeable(Household, request, pk)
     listed = set(request.POST.getlist("record"))
-    drafts = [
-        record for record in household_drafts(household, request.user)
-        if draft_key(record) in listed
-    ]
-    submitted, refused = records_submit(records=drafts, user=request.user)
+    drafts = [draft for draft in household_drafts(household, request.user) if draft.key in listed]
+    labels = {draft.key: draft.label for draft in drafts}
+    submitted, refused = records_submit(
+        records=[draft.record for draft in drafts], user=request.user
+    )
     for record in submitted:
         log_record_action(logging.INFO, "submitted", record)
     if submitted:
@@ -188,7 +179,7 @@ def submit_household_drafts(request, pk):
         log_record_action(logging.WARNING, "submit refused", record)
         messages.error(
             request, _("未能提交 %(record)s:%(reason)s") % {
-                "record": draft_label(record), "reason": reason,
+                "record": labels[f"{record._meta.model_name}:{record.pk}"], "reason": reason,
             },
         )
     if not submitted and not refused:
