@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.indicators import DEFINITIONS, INDICATORS
@@ -110,8 +111,9 @@ def _drilldown_figures(client, counties, params):
 
 def every_surface(reviewer, clerks, counties, params=None):
     """``{surface: {place: {indicator: figure}}}``, place a county id or "city", for the
-    period of the query ``params`` (the dashboard's period form; None: as of today)."""
-    params = params or {}
+    period of the query ``params`` (the dashboard's period form; None: as of today, which a
+    page without parameters need not show: it opens on the latest day with data)."""
+    params = params or {"period": "as_of", "as_of": timezone.localdate().isoformat()}
     city = client_for(reviewer)
     dashboard = city.get(reverse("cases:dashboard"), params)
     form = dashboard.context["form"]
