@@ -22,9 +22,14 @@ def duplicate_message(label):
     ) % {"label": label}
 
 
-def log_cross_county_collision(model, field_name, county_id, user=None):
+def log_cross_county_collision(model, field_name, county_id, user=None, seen=None):
     """A WARNING naming the model, field, county and user (never the value). In a request the
-    log line carries the user anyway (reliefportal.middleware); an import names its own."""
+    log line carries the user anyway (reliefportal.middleware); an import names its own, and
+    passes ``seen`` (a set it keeps) so that a file logs once per field, not once per row."""
+    if seen is not None:
+        if (model, field_name) in seen:
+            return
+        seen.add((model, field_name))
     logger.warning(
         "registration refused: %s.%s is held by a record of another county "
         "(attempt from county %s, user %s)",

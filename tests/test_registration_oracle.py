@@ -8,8 +8,11 @@ import logging
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from cases.uniqueness import duplicate_message
+from imports.models import ImportRun
 from tests.factories import (
     HouseholdFactory,
     LaborModelFactory,
@@ -17,6 +20,13 @@ from tests.factories import (
     TownshipFactory,
     VillageFactory,
     next_resident_id,
+)
+from tests.import_files import (
+    as_table,
+    household_values,
+    member_values,
+    register_row,
+    xlsx_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +88,27 @@ def test_another_countys_number_gets_the_same_answer_as_an_own_one_and_is_logged
     assert county_b.name not in across[0] and "其他县区" not in across[0]
     assert len(logged) == 1 and field in logged[0] and theirs not in logged[0]
     assert not [record for record in caplog.records if record.name == "cases.security"]
+
+
+@pytest.mark.usefixtures("media_root", "run_jobs_on_commit")
+def test_an_import_answers_alike_and_logs_its_collisions_once_per_field(
+    client, county_a, county_a_clerk, county_b, caplog
+):
+    VillageFactory(township=TownshipFactory(county=county_a, name="老君庙镇"), name="后刘庄村")
+    numbers = ["411727001000001", "411727001000002"]
+    for number in numbers:
+        HouseholdFactory(village=village_in(county_b), register_number=number)
+    rows = [register_row(household_values(number), member_values(n, "户主"))
+            for n, number in enumerate(numbers, start=1)]
+    client.force_login(county_a_clerk)
+
+    with caplog.at_level(logging.WARNING, logger="cases.security"):
+        client.post(reverse("imports:index"), {
+            "kind": "households",
+            "file": SimpleUploadedFile("register.xlsx", xlsx_bytes(as_table(rows))),
+        })
+
+    run = ImportRun.objects.get()
+    refused = [error for error in run.errors if error["column"] == "户编号"]
+    assert [error["message"] for error in refused] == [duplicate_message("户编号")] * 2
+    assert len([record for record in caplog.records if record.name == "cases.security"]) == 1

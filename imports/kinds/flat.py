@@ -141,6 +141,7 @@ class FlatProcessor:
         self.report = report
         self.reader = reader
         self.write = write
+        self.collisions_logged = set()
         self.history_user = run.created_by if run else user
         self.change_reason = run.change_reason if run else "批量导入"
         self.county = user.county
@@ -277,7 +278,8 @@ class FlatProcessor:
         errors_before = report.error_count
         if existing is not None and existing.county_id != self.county.pk:
             log_cross_county_collision(
-                self.model, self.kind.key_fields[0], self.county.pk, self.user
+                self.model, self.kind.key_fields[0], self.county.pk, self.user,
+                seen=self.collisions_logged,
             )
             header = self.headers[self.kind.key_fields[0]]
             report.error(row, header, duplicate_message(header))

@@ -229,6 +229,7 @@ class HouseholdProcessor:
         self.report = report
         self.reader = reader
         self.write = write
+        self.collisions_logged = set()
         self.history_user = run.created_by if run else user
         self.change_reason = run.change_reason if run else "批量导入"
         self.county = user.county
@@ -393,7 +394,8 @@ class HouseholdProcessor:
         if existing is not None:
             if existing.county_id != self.county.pk:
                 log_cross_county_collision(
-                    Household, "register_number", self.county.pk, self.user
+                    Household, "register_number", self.county.pk, self.user,
+                    seen=self.collisions_logged,
                 )
                 report.error(row, register_number.header, duplicate_message(register_number.header))
                 return None
@@ -578,7 +580,9 @@ class HouseholdProcessor:
         if data[relation] != Relation.HEAD:
             self.not_heads.add(identity)
         if existing is not None and existing.county_id != self.county.pk:
-            log_cross_county_collision(Member, "id_number", self.county.pk, self.user)
+            log_cross_county_collision(
+                Member, "id_number", self.county.pk, self.user, seen=self.collisions_logged
+            )
             report.error(row, id_number.header, duplicate_message(id_number.header))
             return None
         if existing is not None and existing.archived_at:
