@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import cases.forms
 from imports.columns import Column
 from imports.kinds import KINDS
+from imports.models import ImportRun, ImportStatus
 from imports.readers import FileProblem, open_table
 from tests.forms import form_post_data, page_post_data
 from tests.test_access_matrix import SKIPPED, walk
@@ -183,6 +184,8 @@ def build_form(form_class, data, clerk, extra):
         kwargs["user"] = clerk
     if "county" in parameters:
         kwargs["county"] = clerk.county
+    if "run" in parameters:
+        kwargs["run"], kwargs["kind"] = extra["run"], extra["kind"]
     files = None
     if any(isinstance(field, forms.FileField) for field in form_class.base_fields.values()):
         files = {name: data.pop(name) for name in list(data)
@@ -199,7 +202,23 @@ def plain_baseline(form_class):
     """Posts of forms that are not ModelForms: their initial values."""
     if form_class.__name__ == "ImportUploadForm":
         return {"kind": next(iter(KINDS))}
+    if form_class.__name__ == "ImportMappingForm":
+        return {"name": "方案", "column_0": "致贫主因", "value_0": "省外务工"}
     return {}
+
+
+def plain_extra(form_class, clerk):
+    """The import run the mapping step's form is for: a column and a value to map."""
+    if form_class.__name__ != "ImportMappingForm":
+        return {}
+    run = ImportRun.objects.create(
+        kind="households", file="imports/fuzz.csv", file_name="fuzz.csv", county=clerk.county,
+        created_by=clerk, status=ImportStatus.INVALID, file_columns={
+            "missing": ["主要致贫原因"], "unknown": ["致贫主因"],
+            "unmatched": [["务工状况", "外出", 3]],
+        },
+    )
+    return {"run": run, "kind": KINDS["households"]}
 
 
 FORM_NAMES = sorted(FORMS)
@@ -215,6 +234,7 @@ def test_every_form_answers_every_input(client, form_name, county_a, county_a_cl
         baseline, extra = model_baseline(form_class, county_a_clerk, client)
     else:
         baseline = plain_baseline(form_class)
+        extra = plain_extra(form_class, county_a_clerk)
     fields = build_form(form_class, {}, county_a_clerk, extra).fields
     strategy = fuzzed(baseline, fields)
     if "file" in fields:
