@@ -75,7 +75,7 @@ SEED = 20180831
 
 # Each year's dividends are paid to thousands of households at once and entered in batches,
 # mostly approved as they come: few wait for review at the demo's end (out of ten).
-DIVIDENDS_IN_REVIEW = (0.2, 0.1)
+DIVIDENDS_IN_REVIEW = (0.1, 0.05)
 
 # The time the demo's review trail ends (its "now"): the last records wait for review then.
 DEMO_NOW = timezone.make_aware(datetime.datetime(2020, 12, 18, 17, 30))

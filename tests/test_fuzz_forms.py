@@ -165,9 +165,9 @@ def model_baseline(form_class, clerk, client):
         if page.context["form"].__class__ is form_class:
             return form_post_data(page.context["form"]), {}
         formset = page.context.get("formset")
-        if (formset is not None and formset.form.__mro__[1] is form_class
-                and formset.forms):
-            row = formset.forms[0]
+        if formset is not None and formset.form.__mro__[1] is form_class:
+            # A record's first row, or the blank row "添加一行" adds when it has none.
+            row = formset.forms[0] if formset.forms else formset.empty_form
             data = form_post_data(row)
             return {key.removeprefix(f"{row.prefix}-"): value for key, value in data.items()}, {
                 "instance_parent": getattr(formset, "fk", None) and (formset.fk.name, record)}

@@ -150,7 +150,12 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
             return None
         data = self.request.POST if self.request.method == "POST" else None
         instance = form.instance if form is not None else (self.object or self.model())
-        return self.formset_class(data, instance=instance, form_kwargs={}, user=self.request.user)
+        return self.get_formset_class()(
+            data, instance=instance, form_kwargs={}, user=self.request.user
+        )
+
+    def get_formset_class(self):
+        return self.formset_class
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formset", self.get_formset())

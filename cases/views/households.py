@@ -191,9 +191,11 @@ class HouseholdEditView(ObjectEditView):
     model = Household
     form_class = HouseholdForm
 
-    @property
-    def formset_class(self):
-        return MemberFormSet if getattr(self, "object", None) else NewHouseholdMemberFormSet
+    formset_class = MemberFormSet
+
+    def get_formset_class(self):
+        # A new household starts with one member row, for its head.
+        return MemberFormSet if self.object else NewHouseholdMemberFormSet
 
     def get_object(self, queryset=None):
         household = super().get_object(queryset)
