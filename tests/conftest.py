@@ -69,6 +69,18 @@ def no_role_user(db):
     return UserFactory(username="nobody", role="", county=None)
 
 
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path_factory):
+    """Evidence files go to a directory of the test's own, never into the working tree."""
+    root = tmp_path_factory.mktemp("evidence")
+    evidence = settings.STORAGES["evidence"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": root}},
+    }
+    return root
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files (imports) go to a directory of the test's own."""

@@ -31,6 +31,7 @@ from tests.factories import (
     EnterpriseFactory,
     FinanceAgreementFactory,
     HouseholdFactory,
+    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
@@ -121,6 +122,10 @@ def make_volunteerevent(county, label, **kwargs):
 
 def make_materialaid(county, label, **kwargs):
     return MaterialAidFactory(household=household_in(county, head_name=label), **kwargs)
+
+
+def make_householdvisit(county, label, **kwargs):
+    return HouseholdVisitFactory(household=household_in(county, head_name=label), **kwargs)
 
 
 @dataclass
@@ -238,6 +243,14 @@ LISTS = [
             {"given_after": "2018-01-01", "kind": AidKind.CASH},
             {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.CASH},
             {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.VISIT},
+        ),
+    ),
+    ListSpec(
+        "householdvisit", make_householdvisit,
+        FilterCase(
+            {"visited_after": "2018-03-01"},
+            {"visited_on": datetime.date(2018, 3, 5)},
+            {"visited_on": datetime.date(2018, 2, 1)},
         ),
     ),
 ]
