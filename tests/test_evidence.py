@@ -106,7 +106,9 @@ def clerk_client(client, county_a_clerk):
 #
 
 BAD_FILES = {
-    "html renamed jpg": ("photo.jpg", b"<html><script>alert(1)</script></html>", "不支持该文件类型"),
+    "html renamed jpg": (
+        "photo.jpg", b"<html><script>alert(1)</script></html>", "不支持该文件类型"
+    ),
     "svg with script": (
         "sign.svg",
         b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',

@@ -2,8 +2,8 @@
  * <form data-retry-upload>: forms that carry files (photos taken in a village) are sent with
  * fetch, and an attempt that fails on the network or with a temporary server error is tried
  * again, a few times with growing pauses, instead of leaving the worker with a broken page
- * and the form lost. The server's answer is then followed like a normal submission: a
- * redirect is loaded; a page with errors is shown by submitting the form normally once more.
+ * and the form lost. The server's answer is then followed like a normal submission: the page
+ * a redirect led to is shown; a page with errors by submitting the form normally once more.
  * Texts come from the form's data-retry-text ("%s" is the attempt) and data-failed-text.
  */
 "use strict";
@@ -24,7 +24,14 @@
         });
         if (!TEMPORARY.has(response.status)) {
           if (response.redirected) {
-            window.location.assign(response.url);
+            // The page the server sent us on to was already fetched, and with it the one-time
+            // messages ("已保存", a refused file's reason): show that page rather than load it
+            // again without them.
+            const html = await response.text();
+            document.open();
+            document.write(html);
+            document.close();
+            window.history.replaceState(null, "", response.url);
           } else {
             form.submit();
           }
