@@ -229,6 +229,17 @@ def test_documents_are_recognised_by_their_content(clerk_client, household, name
     assert Attachment.objects.get().kind == kind
 
 
+def test_an_iphone_heic_photo_is_kept_as_jpeg(clerk_client, household):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "HEIF")  # pillow-heif's encoder
+
+    upload(clerk_client, household, ("IMG_0002.HEIC", buffer.getvalue()))
+
+    attachment = Attachment.objects.get()
+    assert (attachment.kind, attachment.original_name) == ("image", "IMG_0002.jpg")
+    assert Image.open(attachment.file.open("rb")).format == "JPEG"
+
+
 def test_files_are_stored_outside_every_served_directory():
     evidence = Path(settings.EVIDENCE_ROOT).resolve()
     served = [Path(settings.STATIC_ROOT), *map(Path, settings.STATICFILES_DIRS),
