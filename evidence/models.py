@@ -108,6 +108,8 @@ class AttachmentDownload(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    county_lookup = "county"
+
     class Meta:
         ordering = ["-downloaded_at", "-id"]
         verbose_name = _("佐证材料下载记录")
