@@ -199,7 +199,9 @@ def test_a_photo_is_re_encoded_without_its_location_and_written_for_the_app_alon
     assert kept.getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
     assert ExifTags.Base.Make not in kept.getexif()
     assert Image.open(attachment.thumbnail.open("rb")).size[0] <= 320
-    for path in stored_files(evidence_root):
+    files = stored_files(evidence_root)
+    assert len(files) == 2  # the photo and its thumbnail
+    for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         # A random name under the county's code, not the name the user gave.
         assert path.parent.name == household.county.code and "村口" not in path.name
