@@ -30,6 +30,7 @@ from cases.models import (
     FinanceAgreement,
     Household,
     HouseholdEvent,
+    HouseholdVisit,
     IndicatorTarget,
     IndustryProject,
     LaborModel,
@@ -515,6 +516,18 @@ class MaterialAidAdmin(CountyRecordAdmin):
     search_fields = ("household__register_number", "household__head_name", "description")
     autocomplete_fields = ("household", "labor_model")
     date_hierarchy = "given_on"
+
+
+@admin.register(HouseholdVisit)
+class HouseholdVisitAdmin(CountyRecordAdmin):
+    list_display = (
+        "visited_on", "household", "visitors", "labor_model", "county", "review_status",
+    )
+    list_filter = ("county", "review_status")
+    list_select_related = ("household", "labor_model")
+    search_fields = ("household__register_number", "household__head_name", "visitors")
+    autocomplete_fields = ("household", "labor_model")
+    date_hierarchy = "visited_on"
 
 
 #

@@ -380,15 +380,17 @@ class PairingFilterSet(CountyRecordFilterSet):
 
     def filter_idle(self, queryset, name, idle):
         """Pairings in place for at least 90 days under which nothing has happened for 90 days:
-        no help dated within them (visit or aid, training attended, job held, agreement signed,
-        dividend paid, project joined) reached the household, or for a village pairing any
-        household of the village, from any helper. The home page's work list counts these."""
+        no help dated within them (入户走访, visit or aid, training attended, job held,
+        agreement signed, dividend paid, project joined) reached the household, or for a village
+        pairing any household of the village, from any helper. The home page's work list counts
+        these."""
         today = timezone.localdate()
         since = today - datetime.timedelta(days=self.IDLE_DAYS)
 
         # (help, path from it to the household, condition that makes it recent)
         recent_help = (
             (models.MaterialAid, "household", Q(given_on__gte=since)),
+            (models.HouseholdVisit, "household", Q(visited_on__gte=since)),
             (models.TrainingAttendance, "member__household", Q(session__held_on__gte=since)),
             (
                 models.Employment,
@@ -588,6 +590,26 @@ class MaterialAidFilterSet(CountyRecordFilterSet):
 
     def search_condition(self, value):
         return super().search_condition(value) | member_id_ends_with("household", value)
+
+
+class HouseholdVisitFilterSet(CountyRecordFilterSet):
+    search_fields = (
+        "household__register_number__icontains",
+        "household__head_name__icontains",
+        "visitors__icontains",
+        "findings__icontains",
+        "needs__icontains",
+    )
+    township = township_filter("household__village")
+    village = village_filter("household__village")
+    visited = date_range("visited_on", _("走访日期"))
+    labor_model = django_filters.ModelChoiceFilter(
+        queryset=scoped(models.LaborModel), label=_("帮扶劳模")
+    )
+
+    class Meta:
+        model = models.HouseholdVisit
+        fields = []
 
 
 #

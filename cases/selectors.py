@@ -22,6 +22,7 @@ from cases.models import (
     Enterprise,
     FinanceAgreement,
     Household,
+    HouseholdVisit,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -122,6 +123,7 @@ class TimelineEntry:
 
 
 TIMELINE_KINDS = {
+    "visit": pgettext_lazy("help kind", "入户走访"),
     "pairing": pgettext_lazy("help kind", "结对帮扶"),
     "training": pgettext_lazy("help kind", "技术培训"),
     "employment": pgettext_lazy("help kind", "就业"),
@@ -233,7 +235,19 @@ def _aid_entries(household):
         )
 
 
+def _visit_entries(household):
+    for visit in HouseholdVisit.objects.filter(household=household).select_related("labor_model"):
+        details = [visit.visitors, visit.findings]
+        if visit.needs:
+            details.append(_("诉求:%(needs)s") % {"needs": visit.needs})
+        yield TimelineEntry(
+            date=visit.visited_on, kind="visit", title=_("入户走访"), record=visit,
+            details=details, helper=visit.labor_model, recorded_at=visit.created_at,
+        )
+
+
 TIMELINE_SOURCES = (
+    _visit_entries,
     _pairing_entries,
     _training_entries,
     _employment_entries,
@@ -477,6 +491,7 @@ REVIEWED_MODELS = (
     Employment,
     VolunteerEvent,
     MaterialAid,
+    HouseholdVisit,
 )
 # What each model's name (__str__) and page (get_absolute_url) read, so a short list of mixed
 # records costs one query per model.
@@ -485,6 +500,7 @@ DISPLAY_RELATED = {
     FinanceAgreement: ("enterprise", "household"),
     DividendPayment: ("agreement__enterprise", "agreement__household"),
     Employment: ("member", "enterprise", "workshop", "collective"),
+    HouseholdVisit: ("household",),
 }
 
 

@@ -11,6 +11,7 @@ from cases.choices import ReviewStatus
 from cases.models import Household, Member, ReviewEvent
 from cases.privacy import mask_personal_number
 from cases.summaries import data_changed
+from evidence.services import check_required_evidence
 
 
 class EditConflict(Exception):
@@ -100,6 +101,8 @@ def record_submit(*, record, user):
     """
     if not (user.is_county_staff and user.county_id == record.county_id):
         raise PermissionDenied
+    # A kind that needs a receipt or a photo (EVIDENCE_REQUIRED_FOR) waits for it.
+    check_required_evidence(record)
     model = type(record)
     rows = model._default_manager.filter(pk=record.pk)
     archivable = any(field.name == "archived_at" for field in model._meta.fields)

@@ -393,3 +393,24 @@ class MaterialAidTable(ListTable):
             "given_on", "household", "head_name", "village", "kind", "labor_model",
             "description", "value", "points", "county", "review_status",
         )
+
+
+class HouseholdVisitTable(ListTable):
+    household = tables.Column(
+        accessor="household__register_number", verbose_name=_("户编号"), linkify=household_link()
+    )
+    head_name = tables.Column(accessor="household__head_name", verbose_name=_("户主姓名"))
+    village = tables.Column(
+        accessor="household__village", verbose_name=_("行政村"),
+        order_by=("household__village__township__name", "household__village__name"),
+    )
+    labor_model = tables.Column(accessor="labor_model__name", verbose_name=_("帮扶劳模"))
+    findings = SummaryColumn()
+    needs = SummaryColumn()
+
+    class Meta(ListTable.Meta):
+        model = models.HouseholdVisit
+        fields = (
+            "visited_on", "household", "head_name", "village", "visitors", "labor_model",
+            "findings", "needs", "county", "review_status",
+        )

@@ -56,6 +56,7 @@ urlpatterns = [
     path("employment/", lists.EmploymentListView.as_view(), name="employment_list"),
     path("volunteer-events/", lists.VolunteerEventListView.as_view(), name="volunteerevent_list"),
     path("aid/", lists.MaterialAidListView.as_view(), name="materialaid_list"),
+    path("visits/", lists.HouseholdVisitListView.as_view(), name="householdvisit_list"),
     # Records: create and edit pages of helpers, pairings and assistance
     path("labor-models/new/", records.LaborModelEditView.as_view(), name="labormodel_add"),
     path(
@@ -125,6 +126,12 @@ urlpatterns = [
     ),
     path("aid/new/", records.MaterialAidEditView.as_view(), name="materialaid_add"),
     path("aid/<int:pk>/edit/", records.MaterialAidEditView.as_view(), name="materialaid_edit"),
+    path("visits/new/", records.HouseholdVisitEditView.as_view(), name="householdvisit_add"),
+    path(
+        "visits/<int:pk>/edit/",
+        records.HouseholdVisitEditView.as_view(),
+        name="householdvisit_edit",
+    ),
     # Case pages and review
     path(
         "labor-models/<int:pk>/",

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "imports",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,46 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Evidence files (photos, receipts, sign-in sheets: evidence/). Kept outside every directory a
+# web server serves, readable by the app's user only, and downloaded through a scoped view.
+# EVIDENCE_STORAGE=s3 keeps them in an S3-compatible bucket instead (django-storages), for
+# several app servers; docs/evidence.md.
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evidence"))
+EVIDENCE_STORAGE = env_choice("EVIDENCE_STORAGE", "local", ("local", "s3"))
+if EVIDENCE_STORAGE == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("EVIDENCE_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_KEY", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+    if not STORAGES["evidence"]["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("EVIDENCE_S3_BUCKET must be set when EVIDENCE_STORAGE is s3.")
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": EVIDENCE_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+# Limits of one file and of all the files of one record, in bytes; and of an image's size in
+# pixels (a small PNG can unpack to gigabytes: a "decompression bomb").
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_RECORD_BYTES = env_int("EVIDENCE_MAX_RECORD_BYTES", 100 * 1024 * 1024, minimum=1)
+EVIDENCE_MAX_IMAGE_PIXELS = env_int("EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# Record kinds (model names, e.g. "dividendpayment") that need at least one file before they
+# are submitted for review; checked at start-up (evidence.checks).
+EVIDENCE_REQUIRED_FOR = env_list("EVIDENCE_REQUIRED_FOR", [])
 
 # Background jobs (imports and large exports). "immediate" runs a job inline, in the request
 # that starts it; "database" queues it in the database for `manage.py db_worker`

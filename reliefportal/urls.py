@@ -18,5 +18,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("imports/", include("imports.urls")),
+    path("evidence/", include("evidence.urls")),
     path("", include("cases.urls")),
 ]

@@ -89,6 +89,23 @@ def no_role_user(db):
     return UserFactory(username="nobody", role="", county=None)
 
 
+@pytest.fixture(autouse=True)
+def evidence_root(tmp_path_factory, monkeypatch):
+    """Evidence files go to a directory of the test's own, never into the working tree. The
+    file fields took their storage when the model was defined, so theirs is replaced: the
+    configured storage's options (file modes), another location."""
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    from evidence.models import Attachment
+
+    root = tmp_path_factory.mktemp("evidence")
+    storage = FileSystemStorage(**{**settings.STORAGES["evidence"]["OPTIONS"], "location": root})
+    for name in ("file", "thumbnail"):
+        monkeypatch.setattr(Attachment._meta.get_field(name), "storage", storage)
+    return root
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files (imports) go to a directory of the test's own."""

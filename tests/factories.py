@@ -1,10 +1,12 @@
 import datetime
 import importlib
+import io
 import itertools
 
 import factory
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
+from PIL import Image
 
 from accounts.models import Role, User
 from cases import models
@@ -351,3 +353,46 @@ class ExportJobFactory(DjangoModelFactory):
     status = models.ExportJob.Status.DONE
     estimated_rows = 30000
     rows_written = 30000
+
+
+class HouseholdVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = models.HouseholdVisit
+
+    household = factory.SubFactory(HouseholdFactory)
+    county = factory.SelfAttribute("household.county")
+    visited_on = datetime.date(2018, 3, 5)
+    labor_model = factory.SubFactory(LaborModelFactory, county=factory.SelfAttribute("..county"))
+    visitors = "帮扶责任人"
+    findings = "查看了大棚,询问了孩子上学情况"
+    needs = "希望安排技术培训"
+
+
+def stored_attachment(record, user, name="visit.png"):
+    """An evidence photo stored on ``record`` through the service, as an upload would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.files import check_upload
+    from evidence.services import attachments_add
+
+    image = Image.new("RGB", (64, 48), "green")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    checked = check_upload(SimpleUploadedFile(name, buffer.getvalue()))
+    return attachments_add(record=record, checked_files=[checked], user=user)[0]
+
+
+def make_attachment():
+    """A stored evidence photo of a new household, uploaded by that county's staff."""
+    household = HouseholdFactory()
+    return stored_attachment(household, UserFactory(county=household.county))
+
+
+def make_attachment_download():
+    from evidence.models import AttachmentDownload
+
+    attachment = make_attachment()
+    return AttachmentDownload.objects.create(
+        user=attachment.uploaded_by, attachment=attachment,
+        household=attachment.household, county=attachment.county,
+    )

@@ -17,13 +17,22 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from cases.indicators import INDICATORS
-from cases.models import ExportJob, ExportLog, RevealLog, ReviewedRecord, ReviewEvent
+from cases.models import (
+    ExportJob,
+    ExportLog,
+    Household,
+    RevealLog,
+    ReviewedRecord,
+    ReviewEvent,
+)
 from cases.privacy import REVEALABLE_FIELDS
 from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
+from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportRun
 from tests.conftest import export, sign_in
+from tests.factories import stored_attachment
 from tests.test_lists import LISTS
 
 # Routes the matrix does not try, each with the reason it does not need to.
@@ -45,6 +54,7 @@ PAGE_KWARGS = {
 DECISIONS = {"cases:record_approve", "cases:record_return"}
 CHANGES = re.compile(
     r"_(edit|archive|submit_drafts)$|^cases:(record_submit|reveal)$|^imports:run_confirm$"
+    r"|^evidence:attachment_upload$"
 )
 MISSING_PK = 987_654
 
@@ -76,6 +86,13 @@ def object_targets(name, world):
     if name in {"cases:record_submit", *DECISIONS}:
         return [({"model_name": model._meta.model_name, "pk": world[model].pk}, world[model])
                 for model in REVIEWED_MODELS]
+    if name == "evidence:attachment_upload":
+        return [({"model_name": model._meta.model_name, "pk": world[model].pk}, world[model])
+                for model in REVIEWED_MODELS]
+    if re.fullmatch(r"evidence:attachment_(download|thumbnail)", name):
+        return [({"pk": world[Attachment].pk}, world[Attachment])]
+    if name == "evidence:household_gallery":
+        return [({"pk": world[Household].pk}, world[Household])]
     if name == "cases:reveal":
         return [
             ({"model_name": model._meta.model_name, "pk": world[model].pk, "field_name": field},
@@ -109,6 +126,7 @@ def build_county(county, clerk, label):
         # Something to reveal on every revealable field.
         model._default_manager.filter(pk=record.pk).update(phone="13812345678")
         world[model].refresh_from_db()
+    world[Attachment] = stored_attachment(world[Household], clerk)
     world[ImportRun] = ImportRun.objects.create(
         kind=next(iter(KINDS)), file="imports/matrix.xlsx", file_name="matrix.xlsx",
         county=county, created_by=clerk, status="validated",
@@ -137,7 +155,8 @@ def snapshot(record):
     row = model._default_manager.filter(pk=record.pk).values().first()
     history = record.history.count() if hasattr(record, "history") else None
     return (row, history, ReviewEvent.objects.count(), RevealLog.objects.count(),
-            ExportLog.objects.count())
+            ExportLog.objects.count(), Attachment.objects.count(),
+            AttachmentDownload.objects.count())
 
 
 def is_login_redirect(response):

@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from cases import models
 from cases.admin import MemberInline
 from cases.validators import mask_id_number, mask_phone
+from evidence.models import Attachment, AttachmentDownload
 from tests import factories
 
 PASSWORD = "Zhumadian-portal-2018!"
@@ -52,6 +53,9 @@ ROW_FACTORIES = {
     models.Employment: factories.EmploymentFactory,
     models.VolunteerEvent: factories.VolunteerEventFactory,
     models.MaterialAid: factories.MaterialAidFactory,
+    models.HouseholdVisit: factories.HouseholdVisitFactory,
+    Attachment: factories.make_attachment,
+    AttachmentDownload: factories.make_attachment_download,
     models.ReviewEvent: factories.ReviewEventFactory,
     models.HouseholdEvent: factories.HouseholdEventFactory,
     models.RevealLog: factories.RevealLogFactory,

@@ -31,6 +31,7 @@ from tests.factories import (
     EnterpriseFactory,
     FinanceAgreementFactory,
     HouseholdFactory,
+    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
@@ -46,7 +47,9 @@ from tests.factories import (
 )
 from tests.forms import page_post_data
 
-TIMELINE_KINDS = {"pairing", "training", "employment", "project", "agreement", "dividend", "aid"}
+TIMELINE_KINDS = {
+    "visit", "pairing", "training", "employment", "project", "agreement", "dividend", "aid",
+}
 
 
 def household_in(county, **kwargs):
@@ -73,6 +76,7 @@ def give_help_of_every_kind(household, n=1):
         )
         DividendPaymentFactory(agreement=agreement, paid_on=day + datetime.timedelta(days=300))
         MaterialAidFactory(household=household, labor_model=labor_model, given_on=day)
+        HouseholdVisitFactory(household=household, labor_model=labor_model, visited_on=day)
     return labor_model, enterprise, member
 
 

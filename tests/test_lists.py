@@ -32,6 +32,7 @@ from tests.factories import (
     EnterpriseFactory,
     FinanceAgreementFactory,
     HouseholdFactory,
+    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
@@ -122,6 +123,10 @@ def make_volunteerevent(county, label, **kwargs):
 
 def make_materialaid(county, label, **kwargs):
     return MaterialAidFactory(household=household_in(county, head_name=label), **kwargs)
+
+
+def make_householdvisit(county, label, **kwargs):
+    return HouseholdVisitFactory(household=household_in(county, head_name=label), **kwargs)
 
 
 @dataclass
@@ -239,6 +244,14 @@ LISTS = [
             {"given_after": "2018-01-01", "kind": AidKind.CASH},
             {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.CASH},
             {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.VISIT},
+        ),
+    ),
+    ListSpec(
+        "householdvisit", make_householdvisit,
+        FilterCase(
+            {"visited_after": "2018-03-01"},
+            {"visited_on": datetime.date(2018, 3, 5)},
+            {"visited_on": datetime.date(2018, 2, 1)},
         ),
     ),
 ]

@@ -1,11 +1,14 @@
 """Create/edit forms of the programme's records: the helpers (labor models, collectives,
 enterprises, volunteer teams, workshops), pairings and the assistance they give."""
 
+import uuid
+
 from crispy_forms.bootstrap import AppendedText, InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +19,7 @@ from cases.models import (
     Enterprise,
     FinanceAgreement,
     Household,
+    HouseholdVisit,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -30,6 +34,8 @@ from cases.models import (
     Workshop,
 )
 from cases.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from evidence.forms import EvidenceFilesField
+from evidence.services import check_record_total
 
 from .base import DATE_INPUT, MaskedNumbersMixin, ScopedFormMixin, VersionedFormMixin
 
@@ -447,3 +453,49 @@ class MaterialAidForm(RecordForm):
                 yuan("value"), "points",
             ),
         ]
+
+
+class HouseholdVisitForm(RecordForm):
+    """入户走访, made to be filled in on a phone at the household: the date and the visitor
+    are filled in, the photos come straight from the camera, and a form sent twice (a retried
+    upload) saves one visit."""
+
+    scoped_fields = {"household": (Household, []), "labor_model": (LaborModel, [])}
+    photos = EvidenceFilesField(
+        label=_("现场照片"), required=False, photos_only=True,
+        help_text=_("可直接拍照,可选多张。"),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = HouseholdVisit
+        fields = ["household", "visited_on", "visitors", "labor_model", "findings", "needs"]
+        widgets = {
+            "household": AutocompleteSelect("household"),
+            "labor_model": AutocompleteSelect("labormodel"),
+            "visited_on": DATE_INPUT,
+            "findings": TEXTAREA,
+            "needs": TEXTAREA,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk is None and not self.is_bound:
+            self.initial.setdefault("visited_on", timezone.localdate())
+            self.initial.setdefault("visitors", user.get_full_name() or user.get_username())
+            self.initial["submission_key"] = uuid.uuid4()
+        county = user.county if user.county_id else None
+        self.fields["photos"].keep_location = bool(county and county.keeps_photo_locations)
+
+    def layout(self):
+        return [
+            Fieldset(
+                _("入户走访"), "household", "visited_on", "visitors", "labor_model", "findings",
+                "needs", "photos", "submission_key",
+            ),
+        ]
+
+    def clean_photos(self):
+        checked = self.cleaned_data["photos"]
+        check_record_total(self.instance, checked)
+        return checked

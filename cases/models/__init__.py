@@ -19,6 +19,7 @@ from .privacy import ExportJob, ExportLog, RevealLog
 from .review import ReviewEvent
 from .summaries import CountyDataVersion, IndicatorSnapshot
 from .targets import IndicatorTarget
+from .visits import HouseholdVisit
 
 __all__ = [
     "AdvancedCollective",
@@ -34,6 +35,7 @@ __all__ = [
     "FinanceAgreement",
     "Household",
     "HouseholdEvent",
+    "HouseholdVisit",
     "IndicatorSnapshot",
     "IndicatorTarget",
     "IndustryProject",

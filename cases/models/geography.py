@@ -12,6 +12,12 @@ class County(models.Model):
 
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    # Photos' GPS coordinates are removed on upload unless the county decided to keep them
+    # (e.g. to prove a visit took place at the house); evidence.files.
+    keeps_photo_locations = models.BooleanField(
+        _("保留照片定位"), default=False,
+        help_text=_("勾选后,上传照片中的 GPS 定位信息予以保留;否则上传时删除。"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ from cases.forms.households import HouseholdForm, MemberFormSet, NewHouseholdMem
 from cases.models import Household, Member, Pairing
 from cases.selectors import household_drafts, household_timeline
 from cases.services import household_archive, member_archive, records_submit
+from evidence.services import attachments_by_record
 
 from .generic import ObjectEditView, ObjectListView, log_record_action
 from .review import CasePageMixin
@@ -73,6 +74,7 @@ class MemberListView(ObjectListView):
 
 # The case page's "add help" buttons: (label, create page, what the page is opened with).
 ADD_HELP = (
+    (pgettext_lazy("add help", "入户走访"), "cases:householdvisit_add"),
     (pgettext_lazy("add help", "结对帮扶"), "cases:pairing_add"),
     (pgettext_lazy("add help", "技术培训"), "cases:trainingsession_add"),
     (pgettext_lazy("add help", "就业"), "cases:employment_add"),
@@ -127,6 +129,9 @@ class HouseholdDetailView(CasePageMixin, DetailView):
         )
         members = list(household.members.active())
         timeline = household_timeline(household)
+        files = attachments_by_record((entry.record for entry in timeline), self.request.user)
+        for entry in timeline:
+            entry.evidence_files = files.get((type(entry.record), entry.record.pk), [])
         if context["can_change"]:
             for member in members:
                 member.add_help_links = add_help_links("member", member.pk, self.request.path)

@@ -19,6 +19,7 @@ from cases.models import (
     Employment,
     Enterprise,
     FinanceAgreement,
+    HouseholdVisit,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -262,6 +263,17 @@ class MaterialAidListView(CountyListView):
     model = MaterialAid
     filterset_class = filters.MaterialAidFilterSet
     table_class = tables.MaterialAidTable
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(
+            "household__village__township", "labor_model"
+        )
+
+
+class HouseholdVisitListView(CountyListView):
+    model = HouseholdVisit
+    filterset_class = filters.HouseholdVisitFilterSet
+    table_class = tables.HouseholdVisitTable
 
     def get_queryset(self):
         return super().get_queryset().select_related(

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.choices import ReviewStatus
@@ -49,11 +50,15 @@ from cases.models import (
 )
 from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS, review_events_for
 from cases.services import record_approve, record_return, records_bulk_approve
+from evidence.services import attachments_by_record
 
 from .generic import log_record_action
 from .review import reviewed_model
 
 QUEUE_PAGE_SIZE = 50
+# The reviewer's one-click reason for returning a record whose evidence is missing.
+MISSING_EVIDENCE = "missing_evidence"
+MISSING_EVIDENCE_COMMENT = gettext_lazy("缺少佐证材料:请上传收据、签到表或现场照片后重新提交。")
 
 
 def _require_city_reviewer(user):
@@ -376,6 +381,10 @@ def review_queue(request):
     counts = queue_counts(request, selections)
     paginator = Paginator(QueueRows(selections, counts), QUEUE_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    # Each row's evidence files, as thumbnails: one query per kind on the page.
+    files = attachments_by_record(page_obj.object_list, request.user)
+    for record in page_obj.object_list:
+        record.evidence_files = files.get((type(record), record.pk), [])
     return render(
         request,
         "cases/review_queue.html",
@@ -435,8 +444,11 @@ def approve_record(request, model_name: str, pk: int):
 @login_required
 @require_POST
 def return_record(request, model_name: str, pk: int):
-    """Return one submitted record to its county, with the reviewer's (required) comment."""
-    comment = request.POST.get("comment", "")
+    """Return one submitted record to its county, with the reviewer's (required) comment, or
+    for missing evidence (the preset reason, with the reviewer's comment after it if any)."""
+    comment = request.POST.get("comment", "").strip()
+    if request.POST.get("reason") == MISSING_EVIDENCE:
+        comment = " ".join(filter(None, [str(MISSING_EVIDENCE_COMMENT), comment]))
     return _decide(
         request, model_name, pk,
         lambda record: record_return(record=record, user=request.user, comment=comment),

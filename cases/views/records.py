@@ -1,7 +1,12 @@
 """Create and edit pages of the programme's records: helpers, pairings and assistance."""
 
+import uuid
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from cases.forms import records as record_forms
 from cases.models import (
@@ -9,6 +14,7 @@ from cases.models import (
     Employment,
     Enterprise,
     FinanceAgreement,
+    HouseholdVisit,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -18,6 +24,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
+from evidence.services import attachments_add
 
 from .generic import ObjectEditView
 
@@ -137,3 +144,39 @@ class VolunteerEventEditView(RecordEditView):
 class MaterialAidEditView(RecordEditView):
     model = MaterialAid
     form_class = record_forms.MaterialAidForm
+
+
+class HouseholdVisitEditView(RecordEditView):
+    """入户走访 with its photos, saved together: the visit and every photo, or nothing."""
+
+    model = HouseholdVisit
+    form_class = record_forms.HouseholdVisitForm
+
+    def post(self, request, *args, **kwargs):
+        if "pk" not in self.kwargs:
+            # The same form arriving again (the upload was retried after the first attempt
+            # had got through): show the visit already saved instead of saving a second one.
+            saved = self.model.objects.for_user(request.user).filter(
+                submission_key=_uuid_or_none(request.POST.get("submission_key"))
+            ).first()
+            if saved is not None:
+                messages.success(request, _("已保存。"))
+                return redirect(saved.get_absolute_url())
+        return super().post(request, *args, **kwargs)
+
+    def save(self, form, formset):
+        if form.instance.pk is None:
+            form.instance.submission_key = form.cleaned_data["submission_key"]
+        super().save(form, formset)
+        if form.cleaned_data["photos"]:
+            attachments_add(
+                record=self.object, checked_files=form.cleaned_data["photos"],
+                user=self.request.user,
+            )
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        return None
