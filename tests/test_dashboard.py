@@ -423,8 +423,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_records(
     # Session and user, the counties, their data versions and stored snapshots, 15 indicator
     # sources, 5 monthly trends and 2 breakdowns (the records changed: every county is
     # recomputed), the snapshots' upsert, the user's permissions (user and group: whether to
-    # offer the export links) and the session's save (savepoint, update, release).
-    assert few <= 33
+    # offer the export links), whether the demo is loaded (its banner) and the session's save
+    # (savepoint, update, release).
+    assert few <= 34
 
 
 def chart_data(content):
