@@ -12,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = Path("locale/en/LC_MESSAGES/django.po")
-SOURCES = ["accounts", "cases", "imports", "reliefportal", "templates", "locale", "manage.py"]
+# The project's own apps and what the settings and makemessages read beside them.
+APPS = [path.name for path in ROOT.iterdir() if (path / "apps.py").exists()]
+SOURCES = [*APPS, "reliefportal", "templates", "locale", "manage.py"]
 
 
 def untranslated(catalogue):
