@@ -159,6 +159,20 @@ class ListTable(tables.Table):
 #
 
 
+class HouseholdRecordTable(ListTable):
+    """A list of records made for one household: its number (linked to its case page), head
+    and village lead the row."""
+
+    household = tables.Column(
+        accessor="household__register_number", verbose_name=_("户编号"), linkify=household_link()
+    )
+    head_name = tables.Column(accessor="household__head_name", verbose_name=_("户主姓名"))
+    village = tables.Column(
+        accessor="household__village", verbose_name=_("行政村"),
+        order_by=("household__village__township__name", "household__village__name"),
+    )
+
+
 class LaborModelTable(ListTable):
     id_number = MaskedIdColumn()
     in_service = YesNoColumn()
@@ -292,15 +306,7 @@ class WorkshopTable(ListTable):
         )
 
 
-class FinanceAgreementTable(ListTable):
-    household = tables.Column(
-        accessor="household__register_number", verbose_name=_("户编号"), linkify=household_link()
-    )
-    head_name = tables.Column(accessor="household__head_name", verbose_name=_("户主姓名"))
-    village = tables.Column(
-        accessor="household__village", verbose_name=_("行政村"),
-        order_by=("household__village__township__name", "household__village__name"),
-    )
+class FinanceAgreementTable(HouseholdRecordTable):
     enterprise = tables.Column(accessor="enterprise__name", verbose_name=_("劳模企业/合作社"))
     funds = MoneyColumn()
     dividends_paid = MoneyColumn(verbose_name=_("已发放分红(元)"))
@@ -373,15 +379,7 @@ class VolunteerEventTable(ListTable):
         )
 
 
-class MaterialAidTable(ListTable):
-    household = tables.Column(
-        accessor="household__register_number", verbose_name=_("户编号"), linkify=household_link()
-    )
-    head_name = tables.Column(accessor="household__head_name", verbose_name=_("户主姓名"))
-    village = tables.Column(
-        accessor="household__village", verbose_name=_("行政村"),
-        order_by=("household__village__township__name", "household__village__name"),
-    )
+class MaterialAidTable(HouseholdRecordTable):
     labor_model = tables.Column(accessor="labor_model__name", verbose_name=_("劳模"))
     description = SummaryColumn()
     value = MoneyColumn()
@@ -395,15 +393,7 @@ class MaterialAidTable(ListTable):
         )
 
 
-class HouseholdVisitTable(ListTable):
-    household = tables.Column(
-        accessor="household__register_number", verbose_name=_("户编号"), linkify=household_link()
-    )
-    head_name = tables.Column(accessor="household__head_name", verbose_name=_("户主姓名"))
-    village = tables.Column(
-        accessor="household__village", verbose_name=_("行政村"),
-        order_by=("household__village__township__name", "household__village__name"),
-    )
+class HouseholdVisitTable(HouseholdRecordTable):
     labor_model = tables.Column(accessor="labor_model__name", verbose_name=_("帮扶劳模"))
     findings = SummaryColumn()
     needs = SummaryColumn()

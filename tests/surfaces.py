@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from cases.indicators import DEFINITIONS, INDICATORS
 from cases.models import IndicatorSnapshot
 from cases.summaries import period_key
-from tests.conftest import verify_second_factor
+from tests.conftest import export, verify_second_factor
 from tests.test_dashboard import listed_figure
 
 
@@ -61,7 +61,7 @@ def _json_figures(client, counties, params):
 
 
 def _xlsx_figures(client, counties, params):
-    response = client.get(reverse("cases:dashboard_export"), params)
+    response = export(client, reverse("cases:dashboard_export"), params)
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.worksheets[0].values)[1:]
     by_code = {county.code: county.pk for county in counties}

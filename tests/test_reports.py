@@ -23,9 +23,9 @@ from cases.indicators import (
     target_progress,
     year_elapsed_share,
 )
-from cases.models import IndicatorTarget
+from cases.models import ExportLog, IndicatorTarget
 from cases.views.reports import money_text
-from tests.conftest import sign_in
+from tests.conftest import export, sign_in
 from tests.factories import (
     FinanceAgreementFactory,
     HouseholdFactory,
@@ -434,7 +434,7 @@ class TestXlsxExport:
         build_report_dataset(county_a, county_b)
         set_target(county_a, "people_trained", 100)
         login(client, city_reviewer)
-        response = client.get(self.url, AS_OF)
+        response = export(client, self.url, AS_OF)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         assert "attachment" in response["Content-Disposition"]
@@ -471,7 +471,7 @@ class TestXlsxExport:
     ):
         build_report_dataset(county_a, county_b)
         login(client, county_a_clerk)
-        rows = list(read_workbook(client.get(self.url, AS_OF)).worksheets[0].values)
+        rows = list(read_workbook(export(client, self.url, AS_OF)).worksheets[0].values)
         assert [row[0] for row in rows[1:]] == ["汝南县", "合计"]
 
 
@@ -574,11 +574,17 @@ def test_query_count_does_not_grow_with_the_records(
     login(client, city_reviewer)
     add_trained_people(county_a, 1)
     add_trained_people(county_b, 1)
-    client.get(url, AS_OF)  # warm per-process caches (content types, ...)
+    # The workbook is an export, posted; the pages and the JSON are read.
+    def fetch():
+        return export(client, url, AS_OF) if url_name == "cases:dashboard_export" else client.get(
+            url, AS_OF
+        )
+
+    fetch()  # warm per-process caches (content types, ...)
 
     def count():
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, AS_OF)
+            response = fetch()
             if hasattr(response, "streaming_content"):
                 b"".join(response.streaming_content)
         assert response.status_code == 200
@@ -594,5 +600,16 @@ def test_query_count_does_not_grow_with_the_records(
 def test_the_dashboard_links_to_the_report_and_exports_for_its_period(client, city_reviewer):
     login(client, city_reviewer)
     page = client.get(reverse("cases:dashboard"), AS_OF).content.decode()
-    for name in ("report", "dashboard_export", "target_progress", "indicators_json"):
+    for name in ("report", "target_progress", "indicators_json"):
         assert f'href="{reverse(f"cases:{name}")}?period=as_of&amp;as_of=2018-08-31"' in page
+    export_form = f'action="{reverse("cases:dashboard_export")}?period=as_of&amp;as_of=2018-08-31"'
+    assert f'<form method="post" {export_form}' in page
+
+
+def test_the_dashboard_workbook_is_started_by_post_only(client, city_reviewer):
+    login(client, city_reviewer)
+    url = reverse("cases:dashboard_export")
+    assert client.get(url, AS_OF).status_code == 405
+    assert not ExportLog.objects.exists()
+    assert export(client, url, AS_OF).status_code == 200
+    assert ExportLog.objects.count() == 1

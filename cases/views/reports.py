@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -393,6 +394,7 @@ def period_slug(period):
     return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 
 
+@require_POST
 @login_required
 @use_read_replica()
 def dashboard_export(request):
