@@ -394,8 +394,8 @@ def period_slug(period):
     return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 
 
-@require_POST
 @login_required
+@require_POST
 @use_read_replica()
 def dashboard_export(request):
     """The dashboard as a spreadsheet: the county comparison (one row per county, one column
