@@ -371,19 +371,30 @@ class TestPeriodForm:
             ({"period": "range", "start": "2018-06-30", "end": "2018-01-01"}, "end"),
             ({"period": "range", "start": "2018-06-30"}, "end"),
             ({"as_of": "2018-02-30"}, "as_of"),
+            ({"as_of": "abc"}, "as_of"),
+            ({"period": "as_of", "as_of": "1999-12-31"}, "as_of"),
+            ({"as_of": "9999-12-31"}, "as_of"),
+            ({"period": "range", "start": "0001-01-01", "end": "2018-01-01"}, "start"),
             ({"period": "decade"}, "period"),
         ],
     )
     def test_bad_input_gives_field_errors_and_the_default_period(
-        self, params, field, city_reviewer
+        self, params, field, county_a, city_reviewer
     ):
-        form = self.form(**params)
-        assert field in form.errors
-        assert form.period == Period(end=timezone.localdate())
+        # The default is the latest day with data, as for a page without a period, not today.
+        TrainingSessionFactory(county=county_a, held_on=AS_OF)
         response = login(city_reviewer).get(DASHBOARD, params)
         assert response.status_code == 200
-        assert response.context["period"] == Period(end=timezone.localdate())
-        assert "invalid-feedback" in response.content.decode()
+        form = response.context["form"]
+        assert field in form.errors
+        assert response.context["period"] == form.period == Period(end=AS_OF)
+        assert form.query_params()["as_of"] == AS_OF.isoformat()
+        page = response.content.decode()
+        assert html.escape(form.errors[field][0]) in page
+        # The summary at the top links to the field, and the page names the period in force.
+        summary = page[page.index("data-error-summary"):]
+        assert f'href="#{form[field].id_for_label}"' in summary
+        assert html.escape(str(form.label)) in page
 
     def test_a_year_counts_only_its_own_records(self, county_a, city_reviewer):
         build_records(county_a, 1)

@@ -504,7 +504,14 @@ def test_a_mapping_needs_a_column_or_a_value_for_each_missing_column(clerk_clien
     )
 
     assert response.status_code == 200
-    assert "请为“主要致贫原因”选择文件中的列" in response.content.decode()
+    page = response.content.decode()
+    assert "请为“主要致贫原因”选择文件中的列" in page
+    # The error summary at the top links to the field to fix.
+    summary = page[page.index("data-error-summary"):]
+    form = response.context["mapping_form"]
+    assert form.errors
+    for name in form.errors:
+        assert f'href="#{form[name].id_for_label}"' in summary
     assert not ImportPreset.objects.exists()
 
 

@@ -361,7 +361,11 @@ class TestDecisionViews:
     ):
         client.force_login(city_reviewer)
         response = client.post(return_url(household), {"comment": "  "}, follow=True)
-        assert COMMENT_REQUIRED in response.content.decode()
+        page = response.content.decode()
+        # At the top of the page, where app.js moves the focus.
+        message = page[page.index("data-error-message"):]
+        assert message.index(COMMENT_REQUIRED) < message.index("</div>")
+        assert page.index("data-error-message") < page.index('name="comment"')
         household.refresh_from_db()
         assert household.review_status == ReviewStatus.SUBMITTED
 

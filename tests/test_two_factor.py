@@ -136,6 +136,16 @@ class TestLogin:
         assert PENDING_LOGIN_KEY not in client.session
         assert client.get(reverse("cases:member_list")).status_code == 200
 
+    def test_a_wrong_code_is_summarised_at_the_top_linking_to_the_field(self, client, device):
+        password_step(client)
+
+        response = client.post(reverse("login_verify"), {"code": wrong_code(device)})
+
+        assert not signed_in(client)
+        page = response.content.decode()
+        assert response.context["form"].errors["code"]
+        assert 'href="#id_code"' in page[page.index("data-error-summary"):]
+
     def test_a_used_code_is_refused_the_second_time(self, device):
         first, second = Client(), Client()
         used = code(device)

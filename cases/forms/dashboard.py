@@ -5,7 +5,7 @@
 ``?period=range&start=2018-01-01&end=2018-06-30``,
 plus ``include_submitted=1`` to count records awaiting review too. Without ``period`` the kind
 is taken from the fields given (``?year=2018`` is the year 2018). Bad input leaves field
-errors on the form and the default period in force, so the page still renders.
+errors on the form and the default period (as without any) in force, so the page still renders.
 
 Reuse: ``period_from_request(request)`` returns the Period; ``PeriodForm.from_request(request)``
 also gives ``include_submitted``, a ``label`` and ``query_params()`` for links that keep the
@@ -122,19 +122,26 @@ def default_as_of(request):
 
 
 class PeriodForm(PeriodFields):
-    """The period and review rule a page is read for; see the module docstring."""
+    """The period and review rule a page is read for; see the module docstring.
+    ``fallback_as_of`` (a callable, so that valid input costs no query) gives the day read for
+    when the input is missing or invalid."""
+
+    def __init__(self, *args, fallback_as_of, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fallback_as_of = fallback_as_of
 
     @classmethod
     def from_request(cls, request):
         """The form bound to the request's GET parameters, validated; with none of its
-        parameters it reads as of the latest day with data (``default_as_of``)."""
+        parameters, or with invalid ones, it reads as of the latest day with data
+        (``default_as_of``)."""
         if not any(name in request.GET for name in cls.base_fields):
             data = {"period": AS_OF, "as_of": default_as_of(request).isoformat()}
         else:
             data = request.GET.copy()
             # So that the page's select shows the kind of period in force.
             data["period"] = data.get("period") or guess_kind(data)
-        form = cls(data)
+        form = cls(data, fallback_as_of=lambda: default_as_of(request))
         form.is_valid()
         return form
 
@@ -164,7 +171,7 @@ class PeriodForm(PeriodFields):
 
     @property
     def period(self):
-        """The Period asked for; as of today when the input is missing or invalid."""
+        """The Period asked for; as of ``fallback_as_of`` when the input is missing or invalid."""
         if self.is_bound and not self.errors:
             data = self.cleaned_data
             kind = data["period"]
@@ -182,7 +189,7 @@ class PeriodForm(PeriodFields):
                 return Period(start=data["start"], end=data["end"])
             if data.get("as_of"):
                 return Period(end=data["as_of"])
-        return Period(end=timezone.localdate())
+        return Period(end=self.fallback_as_of())
 
     @property
     def include_submitted(self):
@@ -229,8 +236,8 @@ class PeriodForm(PeriodFields):
 
 
 def period_from_request(request):
-    """The Period of the request's GET parameters (see the module docstring); as of today when
-    they are missing or invalid."""
+    """The Period of the request's GET parameters (see the module docstring); as of the latest
+    day with data when they are missing or invalid."""
     return PeriodForm.from_request(request).period
 
 

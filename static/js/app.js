@@ -75,9 +75,13 @@ document.addEventListener("click", (event) => {
 });
 
 // A form that failed to save: move the focus to its error summary (includes/error_summary.html),
-// and let its links put the focus in the field they name, not only scroll to it.
+// and let its links put the focus in the field they name, not only scroll to it. An action that
+// failed and came back to the page (a return without a comment, say) has no form to summarise:
+// the focus goes to its error message at the top (includes/messages.html).
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelector("[data-error-summary]")?.focus();
+  (
+    document.querySelector("[data-error-summary]") ?? document.querySelector("[data-error-message]")
+  )?.focus();
 });
 document.addEventListener("click", (event) => {
   const link = event.target.closest("[data-error-link]");
