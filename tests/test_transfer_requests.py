@@ -90,7 +90,8 @@ def test_a_clerk_files_a_request_from_the_error_page_and_the_city_answers_it(
 
     client.force_login(city_reviewer)
     assert "待处理的转移申请(1 条)" in client.get(reverse("cases:home")).content.decode()
-    assert transfer.get_absolute_url() in client.get(reverse("cases:transfer_list")).content.decode()
+    listed = client.get(reverse("cases:transfer_list")).content.decode()
+    assert transfer.get_absolute_url() in listed
     city_page = client.get(transfer.get_absolute_url())
     assert list(city_page.context["holders"]) == [county_b]
     answered = client.post(transfer.get_absolute_url(), {"reply": "已转入汝南县"})
