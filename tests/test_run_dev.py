@@ -16,13 +16,14 @@ SCRIPT = ROOT / "scripts" / "run-dev.sh"
 # how to end (an exit status, or "wait" for Ctrl-C).
 FAKE_PYTHON = r"""#!/usr/bin/env bash
 command=$2
-echo "start $command TASKS_BACKEND=$TASKS_BACKEND DEBUG=$DEBUG args=${*:3}" >> "$FAKE_LOG"
+# Signals are trapped before the start is logged, which the test waits for.
 if [ "$command" = db_worker ]; then
     trap 'echo "stop db_worker" >> "$FAKE_LOG"; exit 0' TERM
-    while true; do sleep 0.05; done
-fi
-if [ "$FAKE_SERVER_EXIT" = wait ]; then
+elif [ "$FAKE_SERVER_EXIT" = wait ]; then
     trap 'echo "stop runserver" >> "$FAKE_LOG"; exit 130' INT
+fi
+echo "start $command TASKS_BACKEND=$TASKS_BACKEND DEBUG=$DEBUG args=${*:3}" >> "$FAKE_LOG"
+if [ "$command" = db_worker ] || [ "$FAKE_SERVER_EXIT" = wait ]; then
     while true; do sleep 0.05; done
 fi
 until grep -q "start db_worker" "$FAKE_LOG"; do sleep 0.05; done
@@ -61,12 +62,12 @@ def test_the_worker_starts_with_the_server_and_stops_when_it_ends(tmp_path):
 
     subprocess.run([SCRIPT, python, "127.0.0.1:8123"], env=env, check=True, timeout=30)
 
-    assert lines(log) == [
+    started, stopped = lines(log)[:2], lines(log)[2:]
+    assert sorted(started) == [  # the two start side by side, in either order
         "start db_worker TASKS_BACKEND=database DEBUG=true args=",
         "start runserver TASKS_BACKEND=database DEBUG=true args=127.0.0.1:8123",
-        "stop runserver",
-        "stop db_worker",
     ]
+    assert stopped == ["stop runserver", "stop db_worker"]
 
 
 def test_a_server_that_fails_still_stops_the_worker(tmp_path):
