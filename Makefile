@@ -9,8 +9,10 @@ DEV := DEBUG=true
 
 .PHONY: run install migrate demo test lint check-deploy lock clean docs docs-build
 
+# The server and a background worker (scripts/run-dev.sh): imports and large exports are queued
+# for the worker (TASKS_BACKEND=database), whose task table `migrate` creates.
 run: migrate demo
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	scripts/run-dev.sh $(BIN)/python 127.0.0.1:$(PORT)
 
 install: $(INSTALLED)
 
@@ -20,7 +22,7 @@ $(INSTALLED): requirements.lock
 	touch $@
 
 migrate: install
-	$(DEV) $(BIN)/python manage.py migrate --no-input
+	$(DEV) TASKS_BACKEND=database $(BIN)/python manage.py migrate --no-input
 
 demo: install
 	$(DEV) $(BIN)/python manage.py seed_demo

@@ -45,6 +45,7 @@ from cases.models import (
     Township,
     TrainingAttendance,
     TrainingSession,
+    TransferRequest,
     UnionBody,
     Village,
     VolunteerEvent,
@@ -635,6 +636,15 @@ class ExportLogAdmin(AuditLogAdmin):
     list_filter = ("list_name", "file_format", "completed")
     list_select_related = ("user",)
     search_fields = ("user__username", "list_name")
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(AuditLogAdmin):
+    """Read-only: requests are filed and answered in the portal (转移申请)."""
+
+    list_display = ("created_at", "county", "requested_by", "kind", "status", "handled_by")
+    list_filter = ("status", "kind", "county")
+    list_select_related = ("county", "requested_by", "handled_by")
 
 
 @admin.register(ExportJob)

@@ -128,6 +128,12 @@ def resident_id_digest(value):
     return _hmac("id", value) if value else ""
 
 
+def register_number_digest(value):
+    """The keyed hash of a household register number (a transfer request keeps only this)."""
+    value = str(value or "").strip()
+    return _hmac("register", value) if value else ""
+
+
 def resident_id_tail_digest(value):
     """The keyed hash of the last four characters of ``value`` (a whole number or just them)."""
     value = normalise_resident_id(value)

@@ -13,6 +13,7 @@ from cases.views import (
     records,
     reports,
     review,
+    transfers,
 )
 
 app_name = "cases"
@@ -184,6 +185,10 @@ urlpatterns = [
         name="record_return",
     ),
     # Exports made in the background
+    # Transfer requests (申请转移) from the neutral "already registered" answer
+    path("transfers/", transfers.transfer_request_list, name="transfer_list"),
+    path("transfers/new/", transfers.transfer_request_create, name="transfer_create"),
+    path("transfers/<int:pk>/", transfers.transfer_request_detail, name="transfer_detail"),
     path("exports/", exports.export_job_list, name="export_job_list"),
     path("exports/<int:pk>/", exports.export_job_detail, name="export_job_detail"),
     path("exports/<int:pk>/progress/", exports.export_job_progress, name="export_job_progress"),

@@ -11,6 +11,7 @@ from PIL import Image
 from accounts.models import Role, User
 from cases import models
 from cases.choices import HonourLevel, HonourTitle, PairingMode, Relation
+from cases.crypto import resident_id_digest
 from cases.validators import build_resident_id
 
 _id_sequence = itertools.count(1)
@@ -329,6 +330,18 @@ class RevealLogFactory(DjangoModelFactory):
     )
     object_id = factory.Sequence(lambda n: n + 1)
     field_name = "id_number"
+
+
+class TransferRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = models.TransferRequest
+
+    county = factory.SubFactory(CountyFactory)
+    requested_by = factory.SubFactory(UserFactory, county=factory.SelfAttribute("..county"))
+    kind = models.TransferRequest.Kind.MEMBER
+    field_name = "id_number"
+    number_digest = factory.LazyFunction(lambda: resident_id_digest(next_resident_id()))
+    note = "已迁入本县"
 
 
 class ExportLogFactory(DjangoModelFactory):

@@ -24,6 +24,7 @@ from cases.models import (
     RevealLog,
     ReviewedRecord,
     ReviewEvent,
+    TransferRequest,
 )
 from cases.privacy import REVEALABLE_FIELDS
 from cases.selectors import REVIEWED_MODELS
@@ -32,7 +33,7 @@ from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportRun
 from tests.conftest import export, sign_in
-from tests.factories import stored_attachment
+from tests.factories import TransferRequestFactory, stored_attachment
 from tests.test_lists import LISTS
 
 # Routes the matrix does not try, each with the reason it does not need to.
@@ -103,6 +104,8 @@ def object_targets(name, world):
         return [({"pk": world[ImportRun].pk}, world[ImportRun])]
     if re.fullmatch(r"cases:export_job_(detail|progress|download)", name):
         return [({"pk": world[ExportJob].pk}, world[ExportJob])]
+    if name == "cases:transfer_detail":
+        return [({"pk": world[TransferRequest].pk}, world[TransferRequest])]
     match = re.fullmatch(r"cases:([a-z]+)_(detail|edit|archive|submit_drafts)", name)
     if match:
         model = next((m for m in world if m._meta.model_name == match[1]), None)
@@ -137,6 +140,7 @@ def build_county(county, clerk, label):
     world[ExportJob] = ExportJob.objects.create(
         log=log, file_name="matrix.csv", status=ExportJob.Status.DONE, file="exports/matrix.csv",
     )
+    world[TransferRequest] = TransferRequestFactory(county=county, requested_by=clerk)
     return world
 
 

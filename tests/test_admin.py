@@ -60,6 +60,7 @@ ROW_FACTORIES = {
     models.HouseholdEvent: factories.HouseholdEventFactory,
     models.RevealLog: factories.RevealLogFactory,
     models.ExportLog: factories.ExportLogFactory,
+    models.TransferRequest: factories.TransferRequestFactory,
     models.ExportJob: factories.ExportJobFactory,
     models.IndicatorTarget: lambda: models.IndicatorTarget.objects.create(
         county=factories.CountyFactory(), year=2018, indicator="people_trained", target=100

@@ -19,6 +19,7 @@ from .privacy import ExportJob, ExportLog, RevealLog
 from .review import ReviewEvent
 from .summaries import CountyDataVersion, IndicatorSnapshot
 from .targets import IndicatorTarget
+from .transfers import TransferRequest
 from .visits import HouseholdVisit
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "RevealLog",
     "ReviewedRecord",
     "Township",
+    "TransferRequest",
     "TrainingAttendance",
     "TrainingSession",
     "UnionBody",

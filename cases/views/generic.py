@@ -19,6 +19,7 @@ from cases.choices import ReviewStatus
 from cases.export_jobs import ExportContent, ExportView
 from cases.pagination import ScalablePaginator
 from cases.services import EditConflict, check_version
+from cases.transfers import transfer_offers
 from reliefportal.routers import pinned_to_read_database, use_read_replica
 
 
@@ -161,10 +162,14 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
         kwargs.setdefault("formset", self.get_formset())
         if self.formset_class is not None:
             kwargs["formset_title"] = self.formset_class.model._meta.verbose_name_plural
+        context = super().get_context_data(**kwargs)
         return {
-            **super().get_context_data(**kwargs),
+            **context,
             "opts": self.model._meta,
             "next_url": navigation.safe_next_url(self.request),
+            "transfer_offers": transfer_offers(
+                self.request.user, context["form"], context["formset"]
+            ),
         }
 
     def post(self, request, *args, **kwargs):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from cases.filters import ReviewQueueFilterSet
+from cases.models import TransferRequest
 from cases.selectors import county_work_list, list_links
 
 from .queue import queue_counts, queue_selections
@@ -22,4 +23,9 @@ def home(request):
         everything = ReviewQueueFilterSet({}, request=request)
         everything.is_valid()
         context["pending"] = queue_counts(request, queue_selections(everything, user))
+    if user.is_county_staff or user.is_city_reviewer:
+        # The city office answers transfer requests; a clerk finds the answers to theirs here.
+        context["open_transfers"] = (
+            TransferRequest.objects.for_user(user).filter(status=TransferRequest.Status.OPEN).count()
+        )
     return render(request, "cases/home.html", context)
