@@ -11,6 +11,7 @@ from cases.models import (
     Enterprise,
     FinanceAgreement,
     Household,
+    HouseholdVisit,
     IndustryProject,
     LaborModel,
     MaterialAid,
@@ -37,6 +38,7 @@ CREATABLE_MODELS = (
     Employment,
     VolunteerEvent,
     MaterialAid,
+    HouseholdVisit,
 )
 
 
