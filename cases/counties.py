@@ -16,8 +16,13 @@ snapshots are marked outdated.
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef
+from django.dispatch import Signal
 
 MOVE_REASON = "随所属记录迁至其他县区"
+
+# Sent for every row ``follow_county`` moves (``record``, ``previous_county_id``), inside its
+# transaction: rows of other apps that keep a record's county (evidence files) follow it here.
+record_moved = Signal()
 
 
 def county_models():
@@ -61,6 +66,7 @@ def follow_county(record, previous_county_id):
     ReviewEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
     ).update(county_id=record.county_id)
+    record_moved.send(type(record), record=record, previous_county_id=previous_county_id)
     data_changed([previous_county_id, record.county_id])
 
 

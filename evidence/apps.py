@@ -8,4 +8,8 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("佐证材料")
 
     def ready(self):
+        from cases.counties import record_moved
         from evidence import checks  # noqa: F401 (registers the start-up check)
+        from evidence.services import attachments_follow_record
+
+        record_moved.connect(attachments_follow_record, dispatch_uid="evidence-follow-county")

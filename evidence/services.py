@@ -175,3 +175,11 @@ def check_required_evidence(record):
         raise ValidationError(
             _("提交审核前须上传佐证材料(如收据、签到表或照片)。"), code="evidence_required"
         )
+
+
+def attachments_follow_record(sender, record, previous_county_id, **kwargs):
+    """A record moved to another county (``cases.counties.record_moved``) takes its files
+    along: they belong to the record's county, which scopes who may fetch them."""
+    Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(sender), object_id=record.pk
+    ).update(county_id=record.county_id)

@@ -77,15 +77,22 @@ class Report:
         self.formula_values = {}
 
     def error(self, row, column, message):
-        column = str(column or "")
         self.error_count += 1
+        self._list(row, column, message)
+
+    def _list(self, row, column, message):
+        """Keep an error already counted in the stored list, within the caps."""
+        column = str(column or "")
         self.errors_by_column[column] += 1
         if (len(self.errors) < self.max_errors
                 and self.errors_by_column[column] <= self.ERRORS_PER_COLUMN):
-            message = str(message)
-            if len(message) > self.MESSAGE_CHARS:
-                message = message[: self.MESSAGE_CHARS - 1] + "…"
-            self.errors.append({"row": row, "column": column, "message": message})
+            self.errors.append({"row": row, "column": column, "message": self.cut(message)})
+
+    @classmethod
+    def cut(cls, text):
+        """``text`` as stored: a cell quoted in a message or a list may be any length."""
+        text = str(text)
+        return text if len(text) <= cls.MESSAGE_CHARS else text[: cls.MESSAGE_CHARS - 1] + "…"
 
     def columns_cut_short(self):
         """(column, errors counted) of the columns with more errors than are kept."""
@@ -113,16 +120,16 @@ class Report:
         """Turn the unmatched values into one listed error per column and value, and the
         cells read by a rule into one warning per column."""
         self.file_columns["villages"] = [
-            [township, village, group[1]] for (township, village), group in self.villages.items()
+            [self.cut(township), self.cut(village), group[1]]
+            for (township, village), group in self.villages.items()
         ]
         for (township, village), (row, households, column) in self.villages.items():
-            if len(self.errors) < self.max_errors:
-                self.errors.append({
-                    "row": row, "column": column,
-                    "message": _("本县区没有“%(township)s%(village)s”这个行政村(%(households)s 户):"
-                                 "请核对名称,或在上方添加该村。")
-                    % {"township": township, "village": village, "households": households},
-                })
+            self._list(
+                row, column,
+                _("本县区没有“%(township)s%(village)s”这个行政村(%(households)s 户):"
+                  "请核对名称,或在上方添加该村。")
+                % {"township": township, "village": village, "households": households},
+            )
         self.villages = {}
         for column, (cells, first) in self.month_only.items():
             self.warnings.append(
@@ -138,15 +145,14 @@ class Report:
             )
         self.month_only, self.formula_values = {}, {}
         self.file_columns["unmatched"] = [
-            [column, value, group[1]] for (column, value), group in self.unmatched.items()
+            [column, self.cut(value), group[1]] for (column, value), group in self.unmatched.items()
         ]
         for (column, value), (row, rows, message) in self.unmatched.items():
-            if len(self.errors) < self.max_errors:
-                self.errors.append({
-                    "row": row, "column": column,
-                    "message": _("%(message)s(共 %(rows)s 行有“%(value)s”,首次出现在第 %(row)s 行)")
-                    % {"message": message, "rows": rows, "value": value, "row": row},
-                })
+            self._list(
+                row, column,
+                _("%(message)s(共 %(rows)s 行有“%(value)s”,首次出现在第 %(row)s 行)")
+                % {"message": message, "rows": rows, "value": value, "row": row},
+            )
         self.unmatched = {}
 
     def change(self, row, record, fields, flags=()):

@@ -22,6 +22,9 @@ from tests.factories import (
     DividendPaymentFactory,
     FinanceAgreementFactory,
     HouseholdFactory,
+    HouseholdVisitFactory,
+    TownshipFactory,
+    VillageFactory,
     stored_attachment,
 )
 
@@ -315,6 +318,24 @@ def test_another_countys_file_is_not_found_on_every_route(
         == 404
     assert AttachmentDownload.objects.count() == 0
     assert Attachment.objects.count() == 1
+
+
+def test_a_household_moved_to_another_county_takes_its_files_along(
+    client, county_a_clerk, county_b_clerk, county_b, household
+):
+    visit = HouseholdVisitFactory(household=household)
+    files = [stored_attachment(household, county_a_clerk), stored_attachment(visit, county_a_clerk)]
+
+    household.village = VillageFactory(township=TownshipFactory(county=county_b))
+    household.save()
+
+    assert {attachment.county for attachment in Attachment.objects.all()} == {county_b}
+    for attachment in files:
+        url = reverse("evidence:attachment_download", args=[attachment.pk])
+        client.force_login(county_a_clerk)
+        assert client.get(url).status_code == 404
+        client.force_login(county_b_clerk)
+        assert client.get(url).status_code == 200
 
 
 def test_city_reviewers_read_but_do_not_upload(client, city_reviewer, county_a_clerk, household):

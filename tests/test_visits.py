@@ -46,7 +46,7 @@ def clerk_client(client, county_a_clerk):
 def visit_form(client, household):
     """The household page's "add a visit" link, followed: the form's initial values."""
     page = client.get(reverse("cases:household_detail", args=[household.pk])).content.decode()
-    link = re.search(r'href="([^"]*/visits/new/\?household=\d+)"', page)[1]
+    link = re.search(r'href="([^"]*/visits/new/\?household=\d+[^"]*)"', page)[1]
     form = client.get(link.replace("&amp;", "&")).context["form"]
     return {name: form[name].value() for name in form.fields if form[name].value() is not None}
 

@@ -31,6 +31,8 @@ class HouseholdVisit(ReviewedRecord):
                                       editable=False)
 
     county_source = "household"
+    # The household's, whichever county's labor model visited.
+    county_independent_of = ("labor_model",)
 
     class Meta:
         ordering = ["-visited_on", "id"]

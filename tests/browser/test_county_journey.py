@@ -65,7 +65,7 @@ def expect_saved(page):
 def download_workbook(page, tmp_path):
     """Click the list's Excel export; the workbook's rows, every cell as text."""
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="导出 Excel").click()
+        page.get_by_role("button", name="导出 Excel").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / download.suggested_filename

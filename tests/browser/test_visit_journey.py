@@ -71,7 +71,7 @@ def test_a_visit_with_a_photo_from_the_phone_reaches_the_reviewer(
     log_in(reviewer, "city_reviewer")
     # The phone layout folds the navigation behind its toggle button.
     reviewer.get_by_role("button", name="展开或收起导航菜单").click()
-    reviewer.get_by_role("link", name="审核").click()
+    reviewer.get_by_role("link", name="审核", exact=True).click()
     thumbnail = reviewer.get_by_role("img", name="IMG_0001.jpg")
     expect(thumbnail).to_be_visible()
     assert reviewer.evaluate(
