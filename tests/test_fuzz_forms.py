@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,6 +187,8 @@ def build_form(form_class, data, clerk, extra):
         kwargs["county"] = clerk.county
     if "run" in parameters:
         kwargs["run"], kwargs["kind"] = extra["run"], extra["kind"]
+    if "fallback_as_of" in parameters:
+        kwargs["fallback_as_of"] = timezone.localdate
     files = None
     if any(isinstance(field, forms.FileField) for field in form_class.base_fields.values()):
         files = {name: data.pop(name) for name in list(data)

@@ -16,7 +16,7 @@ from cases.models import County, IndicatorSnapshot
 from cases.services import household_archive, record_submit, records_bulk_approve
 from cases.summaries import dashboard_data
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
-from tests.factories import HouseholdFactory, LaborModelFactory
+from tests.factories import LaborModelFactory
 from tests.test_dashboard import AS_OF, build_records
 
 ASSISTANCE = (
@@ -170,24 +170,17 @@ class TestSnapshotsFollowTheRecords:
         after_today = assert_snapshots_current(city_reviewer, today).table.totals()
         assert after_today["people_trained"] < before_today["people_trained"]
 
-        # Review: submissions, then the city's bulk approval, which sends no signals.
-        households = [
-            HouseholdFactory(
-                village__township__county=county_b, status="exited",
-                exit_date=datetime.date(2018, 6, 1), identified_on=datetime.date(2015, 1, 1),
-            )
-            for _ in range(2)
-        ]
-        for household in households:
-            record_submit(record=household, user=county_b_clerk)
-        counted_before = dashboard_data(user=city_reviewer, period=self.period).trend
-        assert records_bulk_approve(
-            records_queryset=m.Household.objects.filter(county=county_b), user=city_reviewer
-        ) == 2
+        # Review: submissions, then the city's bulk approval, which sends no signals. Labor
+        # models count once approved (registered households count whatever their review).
+        for labor_model in LaborModelFactory.create_batch(2, county=county_b, year_awarded=2010):
+            record_submit(record=labor_model, user=county_b_clerk)
+        counted_before = dashboard_data(user=city_reviewer, period=self.period).table.totals()
+        submitted = m.LaborModel.objects.filter(
+            county=county_b, review_status=ReviewStatus.SUBMITTED
+        )
+        assert records_bulk_approve(records_queryset=submitted, user=city_reviewer) == 2
         data = assert_snapshots_current(city_reviewer, self.period)
-        assert sum(data.trend["households_exited"]) == sum(
-            counted_before["households_exited"]
-        ) + 2
+        assert data.table.totals()["labor_models"] == counted_before["labor_models"] + 2
 
     def test_a_county_is_recomputed_only_when_its_own_records_change(
         self, county_a, county_b, city_reviewer
