@@ -4,6 +4,7 @@ dashboard figures that link to it, so a figure and its list cannot disagree."""
 import datetime
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -85,14 +86,31 @@ def date_range(field_name, label):
     )
 
 
+class NumberField(forms.DecimalField):
+    """A decimal that refuses a signaling NaN ("sNaN") as any other text: Django's error would
+    carry the value, and merging a range's two errors hashes it, which raises a TypeError."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "snan" in value.lower():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class NumberRangeField(django_filters.fields.RangeField):
+    def __init__(self, fields=None, *args, **kwargs):
+        super().__init__(fields or (NumberField(), NumberField()), *args, **kwargs)
+
+
+class NumberRangeFilter(django_filters.RangeFilter):
+    field_class = NumberRangeField
+
+
 def amount_range(field_name, label):
-    return django_filters.RangeFilter(field_name=field_name, label=label, widget=NumberRangeInput())
+    return NumberRangeFilter(field_name=field_name, label=label, widget=NumberRangeInput())
 
 
 def year_range(field_name, label):
-    return django_filters.RangeFilter(
-        field_name=field_name, label=label, widget=NumberRangeInput(step="1")
-    )
+    return NumberRangeFilter(field_name=field_name, label=label, widget=NumberRangeInput(step="1"))
 
 
 def yes_no(field_name, label):
