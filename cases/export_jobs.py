@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
 from django.urls import resolve
@@ -51,6 +52,8 @@ class ExportContent:
     sheet_title: str
     count_up_to: Callable[[int], int]  # the number of data rows, counting no further than n
     text_columns: frozenset = frozenset()
+    # The exported records, when a ZIP of their evidence files may go with them.
+    records: QuerySet | None = None
 
 
 class ExportView:

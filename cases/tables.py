@@ -8,6 +8,7 @@ from django_tables2.utils import Accessor
 
 from cases import models
 from cases.validators import mask_id_number, mask_phone
+from evidence.services import ATTACHMENT_COUNT_LABEL
 
 
 class MaskedIdColumn(tables.Column):
@@ -93,6 +94,12 @@ class CountColumn(tables.Column):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", {"th": {"class": "text-end"}, "td": {"class": "text-end"}})
         super().__init__(*args, **kwargs)
+
+
+def attachment_count_column():
+    """The number of a record's evidence files: a column of the list exports (the view
+    annotates ``attachment_count``), not of the pages."""
+    return CountColumn(verbose_name=ATTACHMENT_COUNT_LABEL, orderable=False)
 
 
 class YesNoColumn(tables.BooleanColumn):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases.exports import chunks
+from evidence.services import attachment_count_labels
 from imports.columns import (
     BooleanColumn,
     ChoiceColumn,
@@ -235,6 +236,9 @@ class Layout:
             self.by_header[normalise_header(column.header)] = column
             for alias in column.aliases:
                 self.by_header.setdefault(normalise_header(alias), column)
+        # Columns the exports add for reading (a record's number of files): an export
+        # imported back skips them, without an error or a note.
+        self.read_only = {normalise_header(label) for label in attachment_count_labels()}
 
     def known_headers(self):
         return list(self.by_header)
@@ -255,6 +259,8 @@ class Layout:
             if not label:
                 continue
             column = mapped.get(label) or self.by_header.get(label)
+            if column is None and label in self.read_only:
+                continue
             if column is None:
                 unknown.append(label)
             elif column in positions:

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cases.models import Household, Member
+from evidence.services import ATTACHMENT_COUNT_LABEL, attachment_count
 from imports.columns import CodeColumn
 from imports.kinds import households as register
 
@@ -31,7 +32,7 @@ HOUSEHOLD_VALUES = [
     "pk", "village__township__name", "village__name", "register_number", "head_name",
     "attribute", "standard", "identified_on", "main_cause__name", "status", "exit_date",
     "monitoring", "phone", "demands", "exit_year_only", "natural_village", "unsafe_housing",
-    "safe_drinking_water", "income_per_capita",
+    "safe_drinking_water", "income_per_capita", "attachment_count",
 ]
 
 
@@ -42,7 +43,12 @@ def safe_text(value):
 
 
 def register_header():
-    return [str(column.header) for column in register.HouseholdRegister.columns]
+    """The import's columns, then the household's number of evidence files, which an import
+    of the file skips."""
+    return [
+        *(str(column.header) for column in register.HouseholdRegister.columns),
+        str(ATTACHMENT_COUNT_LABEL),
+    ]
 
 
 def register_households(user):
@@ -70,7 +76,10 @@ def register_rows(user):
     yield register_header()
     county_name = user.county.name
     households = (
-        register_households(user).order_by("register_number").values_list(*HOUSEHOLD_VALUES)
+        register_households(user)
+        .annotate(attachment_count=attachment_count(Household))
+        .order_by("register_number")
+        .values_list(*HOUSEHOLD_VALUES)
     )
     through = Household.other_causes.through
     choice = {column.field: column for column in register.HOUSEHOLD_COLUMNS if column.field}
@@ -102,7 +111,7 @@ def _household_rows(batch, county_name, through, choice, member_choice):
         members.setdefault(member[0], []).append(member)
     for (pk, township, village, number, head, attribute, standard, identified, cause, status,
          exit_date, monitoring, phone, demands, exit_year_only, natural_village, unsafe_housing,
-         safe_water, income) in batch:
+         safe_water, income, attachments) in batch:
         household_cells = [
             county_name, township, village, number, safe_text(head),
             choice["attribute"].export(attribute), choice["standard"].export(standard),
@@ -116,7 +125,7 @@ def _household_rows(batch, county_name, through, choice, member_choice):
         ]
         rows = members.get(pk)
         if not rows:
-            yield household_cells + [None] * len(register.MEMBER_COLUMNS)
+            yield household_cells + [None] * len(register.MEMBER_COLUMNS) + [attachments]
             continue
         for (_household, name, id_number, relation, sex, birth, ethnicity, education, health,
              ability, work, member_phone, person_number, school, work_months,
@@ -130,6 +139,7 @@ def _household_rows(batch, county_name, through, choice, member_choice):
                 member_choice["work_status"].export(work), member_phone or None,
                 person_number or None, member_choice["school_status"].export(school),
                 work_months, member_choice["serious_illness_insurance"].export(illness_insurance),
+                attachments,
             ]
 
 

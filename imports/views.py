@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.export_jobs import ExportContent, ExportView
 from cases.exports import XLSX_TYPE
+from evidence.services import attachment_count, is_attachable
 from imports import exports, tasks
 from imports.forms import ImportMappingForm, ImportUploadForm
 from imports.kinds import KINDS, get_kind
@@ -179,14 +180,17 @@ def run_confirm(request, pk):
 @login_required
 @require_GET
 def run_records(request, pk):
-    """The records this import created or changed, each linking to its page."""
+    """The records this import created or changed, each linking to its page, with its number
+    of evidence files (the import never touches files: they are added on the record's page)."""
     run = _scoped_run(request, pk)
     kind = get_kind(run.kind)
-    records = Paginator(
-        kind.imported_records(run).order_by("pk"), RECORDS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    records = kind.imported_records(run)
+    counts_files = is_attachable(records.model)
+    if counts_files:
+        records = records.annotate(attachment_count=attachment_count(records.model))
+    records = Paginator(records.order_by("pk"), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/run_records.html", {
-        "run": run, "kind": kind, "records": records,
+        "run": run, "kind": kind, "records": records, "counts_files": counts_files,
     })
 
 

@@ -338,7 +338,8 @@ def test_register_export_has_full_id_numbers_real_dates_and_only_the_own_county(
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
-    assert list(rows[0]) == REGISTER_HEADER
+    # The household's number of evidence files follows the import's columns.
+    assert list(rows[0]) == [*REGISTER_HEADER, "附件数"]
     assert len(rows) == 4
     assert rows[1][REGISTER_HEADER.index("身份证号")] == resident_id(1)
     assert rows[1][REGISTER_HEADER.index("识别日期")] == datetime.datetime(2016, 3, 1)

@@ -14,12 +14,13 @@ from django.views.generic import UpdateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases import exports, navigation, privacy
+from cases import exports, navigation, privacy, tables
 from cases.choices import ReviewStatus
 from cases.export_jobs import ExportContent, ExportView
 from cases.pagination import ScalablePaginator
 from cases.services import EditConflict, check_version
 from cases.transfers import transfer_offers
+from evidence.services import attachment_count, is_attachable
 from reliefportal.routers import pinned_to_read_database, use_read_replica
 
 
@@ -62,11 +63,16 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
         # Without a query the filter set is unbound: every row, as the page lists them.
         valid = not filterset.is_bound or filterset.is_valid()
         queryset = filterset.qs if valid else filterset.queryset.none()
+        extra_columns = []
+        if is_attachable(self.model):
+            # Files only: the list page itself does not show (or compute) the count.
+            queryset = queryset.annotate(attachment_count=attachment_count(self.model))
+            extra_columns.append(("attachment_count", tables.attachment_count_column()))
         with use_read_replica():
             # The file streams after this view returns: bind the rows to the replica, if any.
             queryset = pinned_to_read_database(queryset)
         table = RequestConfig(self.request, paginate=False).configure(
-            self.table_class(queryset)
+            self.table_class(queryset, extra_columns=extra_columns)
         )
         name = str(self.model._meta.verbose_name_plural)
         return ExportContent(
@@ -74,6 +80,7 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
             filename=f"{name}-{timezone.localdate():%Y%m%d}",
             sheet_title=name,
             count_up_to=lambda limit: queryset[:limit].count(),
+            records=queryset,
         )
 
     def get_context_data(self, **kwargs):
