@@ -34,6 +34,8 @@ from django_tasks import task
 
 from cases import exports, privacy
 from cases.models import ExportJob
+from evidence import archives
+from evidence.services import attachments_exported
 from reliefportal.routers import use_read_replica
 
 logger = logging.getLogger("cases.exports")
@@ -77,9 +79,11 @@ def export_response(request, view, file_format):
     content = view.export_content(file_format)
     rows = content.count_up_to(COUNT_LIMIT)
     try:
-        if file_format == "xlsx":
+        if file_format in ("xlsx", "zip"):
             exports.check_fits_excel(rows)
-        if runs_in_background(request, rows):
+        if file_format == "zip":
+            check_zip_can_run(request)
+        if file_format == "zip" or runs_in_background(request, rows):
             job = ExportJob.objects.create(
                 log=log, file_name=exports.file_name(content.filename, file_format),
                 estimated_rows=rows,
@@ -91,7 +95,7 @@ def export_response(request, view, file_format):
             return exports.csv_response(privacy.counted_rows(content.rows, log), content.filename)
         return exports.xlsx_response(privacy.counted_rows(content.rows, log), content.filename,
                                      content.sheet_title, content.text_columns)
-    except exports.DoesNotFitExcel as problem:
+    except exports.ExportRefused as problem:
         # Nothing was sent: the log says so (after the rows' own count, closed by now).
         privacy.finish_export(log, 0, completed=False)
         messages.error(request, str(problem))
@@ -105,6 +109,16 @@ def runs_in_background(request, rows):
     if privacy.names_personal_number(request.GET.urlencode()):
         return False
     return rows > settings.EXPORT_BACKGROUND_ROWS
+
+
+def check_zip_can_run(request):
+    """A ZIP (the workbook and evidence files) is always made by a job, which reads the filter
+    from the log: one naming a whole ID or phone number, kept masked there, is refused."""
+    if privacy.names_personal_number(request.GET.urlencode()):
+        raise exports.ExportRefused(_(
+            "按完整身份证号或电话号码筛选时不能导出含附件的 ZIP:请改用户编号、姓名等"
+            "其他条件筛选。"
+        ))
 
 
 def content_for(log):
@@ -128,14 +142,36 @@ def content_for(log):
     return view.export_content(log.file_format)
 
 
+def _report_progress(job, count):
+    ExportJob.objects.filter(pk=job.pk).update(rows_written=count)
+
+
 def _with_progress(rows, job):
     count = -1
     for row in rows:
         count += 1
         if count and count % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_written=count)
+            _report_progress(job, count)
         yield row
     job.rows_written = max(count, 0)
+
+
+def _write_file(log, job, output):
+    """Write ``log``'s export to ``output``; return the evidence files put in (a ZIP's)."""
+    content = content_for(log)
+    if log.file_format == "zip":
+        # Progress counts households whose files are in (the workbook, first, is quick).
+        written = archives.write_household_zip(
+            output, content, log.user, progress=lambda count: _report_progress(job, count)
+        )
+        job.rows_written = written.rows
+        return written.files
+    rows = _with_progress(content.rows, job)
+    if log.file_format == "csv":
+        exports.write_csv(rows, output)
+    else:
+        exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+    return []
 
 
 @task()
@@ -150,15 +186,10 @@ def build_export(job_id):
     log = job.log
     try:
         with use_read_replica(), tempfile.TemporaryFile() as output:
-            content = content_for(log)
-            rows = _with_progress(content.rows, job)
-            if log.file_format == "csv":
-                exports.write_csv(rows, output)
-            else:
-                exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+            evidence_files = _write_file(log, job, output)
             output.seek(0)
             job.file.save(f"{uuid.uuid4().hex}.{log.file_format}", File(output), save=False)
-    except exports.DoesNotFitExcel as problem:
+    except exports.ExportRefused as problem:
         _fail(job, str(problem))
         return
     except Exception:
@@ -166,10 +197,14 @@ def build_export(job_id):
         _fail(job, _("导出时出错（任务编号 %(job)s），文件没有生成。请稍后重试；如果仍然失败，"
                      "请把任务编号告诉系统管理员。") % {"job": job.pk})
         return
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE, file=job.file.name, rows_written=job.rows_written,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        # The files in a ZIP are logged as the requester's downloads as the ZIP becomes
+        # theirs to fetch.
+        attachments_exported(files=evidence_files, user=log.user, export_log=log)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.DONE, file=job.file.name, rows_written=job.rows_written,
+            finished_at=timezone.now(),
+        )
     privacy.finish_export(log, job.rows_written)
 
 

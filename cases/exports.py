@@ -302,8 +302,12 @@ def write_csv(rows, output):
     text.detach()
 
 
-class DoesNotFitExcel(Exception):
-    """The rows cannot be written as an .xlsx file; the message says why, for the user."""
+class ExportRefused(Exception):
+    """The file cannot be made; the message says why, for the user."""
+
+
+class DoesNotFitExcel(ExportRefused):
+    """The rows cannot be written as an .xlsx file."""
 
 
 def check_fits_excel(rows):
@@ -379,7 +383,9 @@ def _write_sheet(workbook, rows, sheet_title, text_columns):
                 write_number(number, index, value)
 
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE, "zip": "application/zip",
+}
 
 
 def file_name(name, file_format):

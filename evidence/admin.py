@@ -22,11 +22,12 @@ class AttachmentAdmin(AuditLogAdmin):
 
 @admin.register(AttachmentDownload)
 class AttachmentDownloadAdmin(AuditLogAdmin):
-    """Who downloaded which evidence file, of which household, when."""
+    """Who downloaded which evidence file, of which household, when, and whether within an
+    export's ZIP."""
 
-    list_display = ("downloaded_at", "user", "attachment", "household", "county")
+    list_display = ("downloaded_at", "user", "attachment", "household", "county", "export")
     list_filter = ("county",)
-    list_select_related = ("user", "attachment", "household", "county")
+    list_select_related = ("user", "attachment", "household", "county", "export__user")
     search_fields = ("user__username", "attachment__original_name")
 
     def get_queryset(self, request):

@@ -88,7 +88,8 @@ class Attachment(models.Model):
 
 class AttachmentDownload(models.Model):
     """One download of an evidence file: who fetched which file of which record and household,
-    and when. Written before the file is sent; never changed afterwards (like RevealLog)."""
+    and when, alone or within an export's ZIP (``export``). Written before the file is sent;
+    never changed afterwards (like RevealLog)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -104,6 +105,10 @@ class AttachmentDownload(models.Model):
     )
     county = models.ForeignKey(
         "cases.County", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    export = models.ForeignKey(
+        "cases.ExportLog", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所在导出"),
     )
 
     objects = ScopedQuerySet.as_manager()

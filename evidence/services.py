@@ -180,6 +180,22 @@ def attachment_download(*, attachment, user):
     return attachment.file.open("rb")
 
 
+def attachments_exported(*, files, user, export_log):
+    """Log ``files`` ((attachment, household, county) ids), put in the ZIP of ``user``'s
+    export ``export_log``, as downloads by ``user``: only they may fetch the ZIP, and a
+    household's files never leave unrecorded."""
+    AttachmentDownload.objects.bulk_create(
+        (
+            AttachmentDownload(
+                user=user, attachment_id=attachment_id, household_id=household_id,
+                county_id=county_id, export=export_log,
+            )
+            for attachment_id, household_id, county_id in files
+        ),
+        batch_size=1000,
+    )
+
+
 def attachments_by_record(records, user):
     """``{(model, pk): [attachments]}`` of ``records`` (of any models) that ``user`` may see:
     one query per model."""

@@ -324,6 +324,9 @@ DASHBOARD_REFRESH_IN_BACKGROUND = TASKS_BACKEND == "database"
 # deleted this many hours after they are made.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 20000, minimum=1)
 EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 24, minimum=1)
+# A household export with its evidence files (含附件 ZIP) is refused when the files are more
+# than this many MB together: the ZIP is written to disk and kept EXPORT_FILE_HOURS hours.
+EXPORT_ZIP_MAX_MB = env_int("EXPORT_ZIP_MAX_MB", 2048, minimum=1)
 
 # A user may reveal this many full ID or phone numbers an hour (cases.privacy.reveal).
 REVEAL_LIMIT_PER_HOUR = env_int("REVEAL_LIMIT_PER_HOUR", 60, minimum=1)

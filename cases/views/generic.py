@@ -88,6 +88,7 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
             **super().get_context_data(**kwargs),
             "opts": self.model._meta,
             "create_url": navigation.create_url_for_list(self.request.user, self.model),
+            "export_formats": self.export_formats,
         }
 
 

@@ -43,6 +43,8 @@ class HouseholdListView(ObjectListView):
     model = Household
     filterset_class = filters.HouseholdFilterSet
     table_class = tables.HouseholdTable
+    # zip: the workbook and each household's evidence files (evidence.archives), by a job.
+    export_formats = ("csv", "xlsx", "zip")
 
     def get_queryset(self):
         # By register number alone: it starts with the county's code, so the order is the
