@@ -10,6 +10,9 @@ The job rebuilds the content from the export's log (the view's path and query, a
 with the same view and the same scoping and permission checks as the request, so it cannot
 export anything the request could not. A filter naming a whole ID or phone number is kept
 masked in the log; such an export (a handful of rows at most) always streams.
+
+A ``zip`` export (the household list's 含附件) is always a job: the workbook and each
+household's evidence files (``evidence.archives``), written to the job's file like the others.
 """
 
 import datetime

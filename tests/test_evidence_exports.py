@@ -244,7 +244,9 @@ def test_the_records_of_an_import_show_their_number_of_files(
 
 def run_zip_export(client, django_capture_on_commit_callbacks, query=None):
     with django_capture_on_commit_callbacks(execute=True):
-        response = export(client, reverse("cases:household_list"), {"export": "zip", **(query or {})})
+        response = export(
+            client, reverse("cases:household_list"), {"export": "zip", **(query or {})}
+        )
     job = ExportJob.objects.latest("pk")
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     job.refresh_from_db()
