@@ -309,6 +309,8 @@ def test_a_clerks_zip_holds_the_workbook_and_their_countys_files_only(
         attachment.pk for attachment in expected.values()
     )
     assert {(row.user, row.household) for row in downloads} == {(county_a_clerk, first)}
+    gallery = client.get(reverse("evidence:household_gallery", args=[first.pk])).content.decode()
+    assert gallery.count("data-within-export>含附件导出") == 3
 
 
 def test_a_city_reviewers_zip_holds_every_countys_files(
