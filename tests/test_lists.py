@@ -622,8 +622,9 @@ def test_exports_carry_exactly_the_filtered_rows(client, spec, county_a, county_
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2
     assert all(re.search(r"[\u4e00-\u9fff]", header) for header in rows[0])
-    # The page's own columns, in Chinese, plus the county (files travel between offices).
-    assert [header for header in rows[0] if header != "县区"] == headers
+    # The page's own columns, in Chinese, plus the county (files travel between offices) and,
+    # last, the record's number of evidence files.
+    assert [header for header in rows[0] if header != "县区"] == [*headers, "附件数"]
     assert "县区" in rows[0]
     assert any("留下的记录" in cell for cell in rows[1])
 
