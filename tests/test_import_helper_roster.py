@@ -17,6 +17,7 @@ from tests.factories import (
     HouseholdFactory,
     LaborModelFactory,
     MemberFactory,
+    PairingFactory,
     TownshipFactory,
     VillageFactory,
 )
@@ -227,3 +228,19 @@ def test_the_roster_has_a_template_and_help_page(clerk_client):
     assert clerk_client.get(reverse("imports:kind_help", args=["helper-roster"])).status_code == 200
     template = clerk_client.get(reverse("imports:kind_template", args=["helper-roster"]))
     assert template.status_code == 200
+
+
+def test_a_roster_without_mode_or_plan_leaves_a_stored_pairing_as_it_is(
+    clerk_client, county_a, households
+):
+    helper = LaborModelFactory(county=county_a, id_number=person(1), name="张志强")
+    stored = PairingFactory(labor_model=helper, household=households[0])
+
+    run = upload(clerk_client, roster_xlsx([roster_row(person(1), "张志强",
+                                                       number="41172700100001")]))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    assert run.summary["结对帮扶"] == {"created": 0, "updated": 0, "unchanged": 1}
+    confirm(clerk_client, run)
+    stored.refresh_from_db()
+    assert (stored.mode, stored.plan) == (PairingMode.TECHNICAL, "种植技术指导")

@@ -119,14 +119,17 @@ class HelperRosterKind:
     def __init__(self):
         for column in self.HELPER_COLUMNS + (self.helper_id,):
             column.bind(LaborModel)
-        # The pairing's own columns (帮扶方式, 开始日期 …), read by the pairing processor.
+        # The pairing's own columns (帮扶方式, 开始日期 …), read by the pairing processor; the
+        # roster's defaults fill 帮扶方式 and 帮扶措施 when the file lacks them.
         self.pairing_columns = [
-            column.bind(Pairing) for column in pairing_columns()
-            if column.field in {"mode", "start_date", "end_date", "plan", "end_reason"}
+            column.bind(Pairing) for column in (
+                ChoiceColumn(gettext_lazy("帮扶方式"), "mode", required=False, example=""),
+                *(column for column in pairing_columns()
+                  if column.field in {"start_date", "end_date"}),
+                Column(gettext_lazy("帮扶措施"), "plan", required=False, example=""),
+                Column(gettext_lazy("结束原因"), "end_reason", example=""),
+            )
         ]
-        for column in self.pairing_columns:
-            if column.field in {"mode", "plan"}:
-                column._required = False  # the roster's defaults fill them
         self.columns = [
             self.county, self.helper_name, self.helper_id, *self.HELPER_COLUMNS[1:],
             self.register_number, self.head_name, self.head_id, *self.pairing_columns,
@@ -191,9 +194,7 @@ class HelperRosterProcessor:
                 constants[column] = self.reader.constants[own]
             if own in self.reader.values:
                 values[column] = self.reader.values[own]
-        reader = RowReader(positions, self.report, values)
-        reader.constants = constants
-        return reader
+        return RowReader(positions, self.report, values, constants)
 
     def find_helpers(self, user, values):
         return {value: self.helpers[value] for value in values if self.helpers.get(value)}
