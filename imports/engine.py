@@ -300,10 +300,11 @@ class Layout:
 class RowReader:
     """Reads the cells of one data row through the layout's columns."""
 
-    def __init__(self, positions, report, values=None):
+    def __init__(self, positions, report, values=None, constants=None):
         self.positions = positions
         self.report = report
-        self.constants = report.constants
+        # {column: value for every row}: the report's (from a preset) unless given
+        self.constants = report.constants if constants is None else constants
         # {column: {the file's value: the portal's label}}, from a preset
         self.values = values or {}
         # (row, column) of the cells that could not be read: their error is already recorded,

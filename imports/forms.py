@@ -5,8 +5,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from imports.kinds import kind_choices
+from imports.kinds import KINDS, kind_choices
+from imports.models import ImportPreset
 from imports.readers import FileProblem, sniff_format
+from imports.services import LATEST_PRESET
 from imports.uploads import max_upload_bytes
 
 
@@ -21,8 +23,31 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
-    def __init__(self, *args, upload_too_large=False, **kwargs):
+    # Which mapping the file is checked through: the county's latest of its kind, none, or a
+    # preset the clerk picks (by pk).
+    AUTOMATIC, NO_PRESET = "", "none"
+    preset = forms.ChoiceField(
+        label=_("列对应方案"), required=False,
+        help_text=_("默认使用本县区最近保存的同类方案;也可指定某个方案,或不用方案。"),
+    )
+
+    def __init__(self, *args, user, upload_too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.presets = {
+            str(preset.pk): preset
+            for preset in ImportPreset.objects.for_user(user, "change").order_by("kind", "name")
+        }
+        by_kind = {}
+        for key, preset in self.presets.items():
+            by_kind.setdefault(preset.kind, []).append((key, preset.name))
+        self.fields["preset"].choices = [
+            (self.AUTOMATIC, _("自动:本县区最近保存的同类方案")),
+            (self.NO_PRESET, _("不使用对应方案")),
+            *((str(KINDS[kind].label), choices) for kind, choices in by_kind.items()
+              if kind in KINDS),
+        ]
+        if not self.presets:
+            self.fields["preset"].widget = forms.HiddenInput()
         if upload_too_large:
             # The upload handler dropped the file while it streamed in (imports.uploads).
             self.fields["file"].error_messages["required"] = self.too_large_message()
@@ -46,6 +71,44 @@ class ImportUploadForm(forms.Form):
         except FileProblem as problem:
             raise ValidationError(str(problem)) from None
         return uploaded
+
+    def clean(self):
+        cleaned_data = super().clean()
+        chosen = self.presets.get(cleaned_data.get("preset") or "")
+        if chosen is not None and cleaned_data.get("kind") and chosen.kind != cleaned_data["kind"]:
+            self.add_error("preset", _("该方案属于“%(kind)s”导入,与所选的导入类型不符。")
+                           % {"kind": KINDS[chosen.kind].label})
+        return cleaned_data
+
+    def chosen_preset(self):
+        """The preset to check the file through: an ImportPreset, None for none, or
+        ``LATEST_PRESET`` for the county's latest of the kind."""
+        choice = self.cleaned_data.get("preset") or self.AUTOMATIC
+        if choice == self.AUTOMATIC:
+            return LATEST_PRESET
+        return None if choice == self.NO_PRESET else self.presets[choice]
+
+
+class ImportPresetForm(forms.Form):
+    """Rename a county's preset: the name is unique among the county's presets of its kind."""
+
+    name = forms.CharField(label=_("方案名称"), max_length=50)
+
+    def __init__(self, *args, preset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preset = preset
+        self.fields["name"].initial = preset.name
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = ImportPreset.objects.filter(
+            county_id=self.preset.county_id, kind=self.preset.kind, name=name
+        ).exclude(pk=self.preset.pk)
+        if taken.exists():
+            raise ValidationError(_("本县区已有同名的对应方案。"))
+        return name
 
 
 class ImportMappingForm(forms.Form):

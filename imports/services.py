@@ -25,14 +25,27 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000
 
 
-def import_run_create(*, user, kind, uploaded_file):
-    """Keep the uploaded file and record the run; the county is the uploader's. The county's
-    most recently saved mapping for this kind of file is applied."""
+# The county's most recently saved mapping for the kind of file, applied unless the clerk
+# picks another preset (or none) on upload.
+LATEST_PRESET = "latest"
+
+
+def import_run_create(*, user, kind, uploaded_file, preset=LATEST_PRESET):
+    """Keep the uploaded file and record the run; the county is the uploader's. ``preset``:
+    the ImportPreset to check the file through, None for none, or ``LATEST_PRESET``."""
+    if preset == LATEST_PRESET:
+        preset = ImportPreset.objects.for_user(user, "change").filter(kind=kind).first()
     return ImportRun.objects.create(
         kind=kind, file=uploaded_file, file_name=uploaded_file.name[:255],
-        county_id=user.county_id, created_by=user,
-        preset=ImportPreset.objects.for_user(user, "change").filter(kind=kind).first(),
+        county_id=user.county_id, created_by=user, preset=preset,
     )
+
+
+def import_preset_rename(*, preset, name, user):
+    preset.name = name
+    preset.updated_by = user
+    preset.save(update_fields=["name", "updated_by", "updated_at"])
+    return preset
 
 
 def villages_add_from_run(*, run, user):

@@ -20,10 +20,11 @@ from cases.export_jobs import ExportContent, ExportView
 from cases.exports import XLSX_TYPE
 from evidence.services import attachment_count, is_attachable
 from imports import exports, tasks
-from imports.forms import ImportMappingForm, ImportUploadForm
+from imports.forms import ImportMappingForm, ImportPresetForm, ImportUploadForm
 from imports.kinds import KINDS, get_kind
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportPreset, ImportRun, ImportStatus
 from imports.services import (
+    import_preset_rename,
     import_preset_save,
     import_run_create,
     import_runs_fail_lost,
@@ -58,13 +59,14 @@ def import_index(request):
     _require_importer(user)
     import_runs_fail_lost()
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None,
+        request.POST or None, request.FILES or None, user=user,
         upload_too_large=getattr(request, "upload_too_large", False),
     )
     if request.method == "POST" and form.is_valid():
         _require_importer(user, get_kind(form.cleaned_data["kind"]))
         run = import_run_create(
-            user=user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
+            user=user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
+            preset=form.chosen_preset(),
         )
         # Queued once the run is committed, so a worker always finds it.
         transaction.on_commit(lambda: tasks.preview_import.enqueue(run.pk))
@@ -75,7 +77,55 @@ def import_index(request):
     return render(request, "imports/index.html", {
         "form": form, "kinds": KINDS.values(), "runs": runs,
         "can_export_register": user.has_perm("imports.export_register"),
+        "preset_count": len(form.presets),
     })
+
+
+#
+# The county's mapping presets
+#
+
+
+def _scoped_preset(request, pk):
+    """County staff's own county's preset; another county's is not found. City reviewers and
+    administrators do not import, so they have no presets to manage (403)."""
+    _require_importer(request.user)
+    return get_object_or_404(ImportPreset.objects.for_user(request.user, "change"), pk=pk)
+
+
+@login_required
+@require_GET
+def preset_list(request):
+    _require_importer(request.user)
+    presets = ImportPreset.objects.for_user(request.user, "change").select_related("updated_by")
+    return render(request, "imports/preset_list.html", {
+        "presets": [(preset, get_kind(preset.kind)) for preset in presets],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preset_edit(request, pk):
+    """Rename a preset."""
+    preset = _scoped_preset(request, pk)
+    form = ImportPresetForm(request.POST or None, preset=preset)
+    if request.method == "POST" and form.is_valid():
+        import_preset_rename(preset=preset, name=form.cleaned_data["name"], user=request.user)
+        messages.success(request, _("已将方案改名为“%(name)s”。") % {"name": preset.name})
+        return redirect("imports:preset_list")
+    return render(request, "imports/preset_form.html", {
+        "form": form, "preset": preset, "kind": get_kind(preset.kind),
+    })
+
+
+@login_required
+@require_POST
+def preset_delete(request, pk):
+    """Delete a preset; the imports checked through it keep their results."""
+    preset = _scoped_preset(request, pk)
+    preset.delete()
+    messages.success(request, _("已删除方案“%(name)s”。") % {"name": preset.name})
+    return redirect("imports:preset_list")
 
 
 def _scoped_run(request, pk, action="view"):

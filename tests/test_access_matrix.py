@@ -31,7 +31,7 @@ from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
 from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
-from imports.models import ImportRun
+from imports.models import ImportPreset, ImportRun
 from tests.conftest import export, sign_in
 from tests.factories import TransferRequestFactory, stored_attachment
 from tests.test_lists import LISTS
@@ -55,7 +55,7 @@ PAGE_KWARGS = {
 DECISIONS = {"cases:record_approve", "cases:record_return"}
 CHANGES = re.compile(
     r"_(edit|archive|submit_drafts)$|^cases:(record_submit|reveal)$|^imports:run_confirm$"
-    r"|^evidence:attachment_upload$"
+    r"|^evidence:attachment_upload$|^imports:preset_delete$"
 )
 MISSING_PK = 987_654
 
@@ -102,6 +102,8 @@ def object_targets(name, world):
         ]
     if name.startswith("imports:run_"):
         return [({"pk": world[ImportRun].pk}, world[ImportRun])]
+    if re.fullmatch(r"imports:preset_(edit|delete)", name):
+        return [({"pk": world[ImportPreset].pk}, world[ImportPreset])]
     if re.fullmatch(r"cases:export_job_(detail|progress|download)", name):
         return [({"pk": world[ExportJob].pk}, world[ExportJob])]
     if name == "cases:transfer_detail":
@@ -133,6 +135,9 @@ def build_county(county, clerk, label):
     world[ImportRun] = ImportRun.objects.create(
         kind=next(iter(KINDS)), file="imports/matrix.xlsx", file_name="matrix.xlsx",
         county=county, created_by=clerk, status="validated",
+    )
+    world[ImportPreset] = ImportPreset.objects.create(
+        county=county, kind=next(iter(KINDS)), name=f"{label}方案", updated_by=clerk,
     )
     log = ExportLog.objects.create(
         user=clerk, list_name="cases:member_list", path="/members/", file_format="csv",

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 import cases.forms
 from imports.columns import Column
 from imports.kinds import KINDS
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportPreset, ImportRun, ImportStatus
 from imports.readers import FileProblem, open_table
 from tests.forms import form_post_data, page_post_data
 from tests.test_access_matrix import SKIPPED, walk
@@ -187,6 +187,8 @@ def build_form(form_class, data, clerk, extra):
         kwargs["county"] = clerk.county
     if "run" in parameters:
         kwargs["run"], kwargs["kind"] = extra["run"], extra["kind"]
+    if "preset" in parameters:
+        kwargs["preset"] = extra["preset"]
     if "fallback_as_of" in parameters:
         kwargs["fallback_as_of"] = timezone.localdate
     files = None
@@ -207,11 +209,18 @@ def plain_baseline(form_class):
         return {"kind": next(iter(KINDS))}
     if form_class.__name__ == "ImportMappingForm":
         return {"name": "方案", "column_0": "致贫主因", "value_0": "省外务工"}
+    if form_class.__name__ == "ImportPresetForm":
+        return {"name": "新方案"}
     return {}
 
 
 def plain_extra(form_class, clerk):
-    """The import run the mapping step's form is for: a column and a value to map."""
+    """The import run the mapping step's form is for: a column and a value to map; the
+    preset a rename is for."""
+    if form_class.__name__ == "ImportPresetForm":
+        return {"preset": ImportPreset.objects.create(
+            county=clerk.county, kind="households", name="方案", updated_by=clerk,
+        )}
     if form_class.__name__ != "ImportMappingForm":
         return {}
     run = ImportRun.objects.create(

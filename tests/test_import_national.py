@@ -603,3 +603,107 @@ def test_a_city_reviewer_cannot_add_villages(clerk_client, client, city_reviewer
 
     assert response.status_code == 403
     assert not Village.objects.filter(name="新建村").exists()
+
+
+#
+# Household columns filled on one row of the household
+#
+
+HOUSEHOLD_ONLY = ("脱贫属性", "脱贫年度", "贫困户属性", "主要致贫原因", "危房户", "饮水安全",
+                  "人均纯收入", "联系电话")
+
+
+def on_one_row_only(rows, keep):
+    """``rows`` with the household columns emptied except on the rows ``keep`` holds."""
+    return [
+        row if index in keep else {**row, **dict.fromkeys(HOUSEHOLD_ONLY, "")}
+        for index, row in enumerate(rows)
+    ]
+
+
+def test_household_columns_on_the_head_row_only_import_as_when_repeated(clerk_client):
+    # The first household's columns on its head's (first) row only; the second household
+    # (one row) as before.
+    run = upload(clerk_client, national_xlsx(on_one_row_only(national_rows(), keep={0, 3})))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    assert (run.created_count, run.updated_count) == (6, 0)
+    confirm(clerk_client, run)
+    assert run.status == ImportStatus.DONE, run.errors
+    assert_national_rows_imported()
+
+
+def test_household_columns_may_be_on_a_later_row_of_the_household(clerk_client):
+    rows = national_rows()
+    # The head is listed second, and only his row carries the household's columns.
+    rows[0], rows[1] = rows[1], rows[0]
+    run = upload(clerk_client, national_xlsx(on_one_row_only(rows, keep={1, 3})))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    confirm(clerk_client, run)
+    assert run.status == ImportStatus.DONE, run.errors
+    assert_national_rows_imported()
+
+
+def test_two_different_values_of_a_household_column_name_both_rows(clerk_client):
+    rows = on_one_row_only(national_rows(), keep={0, 2, 3})
+    rows[2]["联系电话"] = "13900000000"
+
+    run = upload(clerk_client, national_xlsx(rows))
+
+    assert run.status == ImportStatus.INVALID
+    errors = [(e["row"], e["column"], e["message"]) for e in run.errors]
+    assert len(errors) == 1, errors
+    row, column, message = errors[0]
+    # The data starts on the file's 4th row: the household's rows are 4, 5 and 6.
+    assert (row, column) == (6, "户联系电话")
+    assert "第 4 行是“13812345678”" in message and "第 6 行是“13900000000”" in message
+    assert not Household.objects.exists()
+
+
+def test_a_household_column_empty_on_every_row_is_an_explicit_empty(clerk_client):
+    run = upload(clerk_client, national_xlsx(national_rows()))
+    confirm(clerk_client, run)
+    assert Household.objects.get(register_number="41172700100001").phone == "13812345678"
+
+    rows = national_rows()
+    for row in rows[:3]:
+        row["联系电话"] = ""
+    again = upload(clerk_client, national_xlsx(rows))
+
+    assert (again.updated_count, again.unchanged_count) == (1, 5), again.errors
+    change = next(c for c in again.changes if "41172700100001" in c["record"])
+    assert change["fields"] == [["联系电话", "13812345678", ""]]
+    confirm(clerk_client, again)
+    assert again.status == ImportStatus.DONE, again.errors
+    assert Household.objects.get(register_number="41172700100001").phone == ""
+
+
+def test_a_household_across_two_chunks_is_read_whole(clerk_client, monkeypatch):
+    monkeypatch.setattr("imports.engine.CHUNK_ROWS", 2)
+    # Rows 1-3 are one household: the chunk of rows 1-2 ends inside it, and its
+    # columns are on its third row only.
+    rows = on_one_row_only(national_rows(), keep={2, 3})
+
+    run = upload(clerk_client, national_xlsx(rows))
+
+    assert run.status == ImportStatus.VALIDATED, run.errors
+    confirm(clerk_client, run)
+    assert run.status == ImportStatus.DONE, run.errors
+    assert_national_rows_imported()
+
+
+def test_a_household_value_after_the_household_was_checked_is_an_error(
+    clerk_client, monkeypatch
+):
+    monkeypatch.setattr("imports.engine.CHUNK_ROWS", 2)
+    rows = on_one_row_only(national_rows(), keep={3})
+    # The first household's rows are not together: its last row comes after the second
+    # household's, in a later chunk, and carries the household's columns.
+    rows = [rows[0], rows[1], rows[3], national_rows()[2]]
+
+    run = upload(clerk_client, national_xlsx(rows))
+
+    assert run.status == ImportStatus.INVALID
+    messages = {(e["row"], e["column"]): e["message"] for e in run.errors}
+    assert "请把同一户的行排在一起" in messages[(7, "脱贫状态")]

@@ -66,12 +66,15 @@ class MemberForm(MaskedNumbersMixin, forms.ModelForm):
         fields = [
             "name", "id_number", "relation", "ethnicity", "education", "health",
             "labour_ability", "work_status", "phone",
+            # The national register's facts (kept by the import): editable here as well.
+            "person_number", "school_status", "work_months", "serious_illness_insurance",
         ]
         # Wide enough for all 18 characters of an ID number (app.css: .input-id-number).
         widgets = {
             "id_number": forms.TextInput(
                 attrs={"class": "input-id-number", "size": 20, "autocomplete": "off"}
             ),
+            "work_months": forms.NumberInput(attrs={"min": 0, "max": 12}),
         }
 
     def clean(self):

@@ -4,13 +4,14 @@ from .assistance import DividendPaymentKind, EmploymentKind, FinanceAgreementKin
 from .helpers import AdvancedCollectiveKind, EnterpriseKind, LaborModelKind
 from .households import HouseholdRegister
 from .pairings import PairingKind, TrainingAttendanceKind
+from .rosters import HelperRosterKind
 
 KINDS = {
     kind.slug: kind
     for kind in (
         HouseholdRegister(), LaborModelKind(), AdvancedCollectiveKind(), EnterpriseKind(),
         FinanceAgreementKind(), DividendPaymentKind(), EmploymentKind(), PairingKind(),
-        TrainingAttendanceKind(),
+        TrainingAttendanceKind(), HelperRosterKind(),
     )
 }
 

@@ -1,7 +1,10 @@
-"""The 建档立卡 register: one row per member, the household's columns repeated on each row.
+"""The 建档立卡 register: one row per member, the household's columns on each row or on one
+of them.
 
 Households are matched on the register number (户编号), members on the resident ID number
-(身份证号). The household's columns must agree on every row of the household. A row with the
+(身份证号). A household's value of a column is the one non-empty value among its rows (national
+exports fill the household's columns on the head's row only); two different values are an
+error, and a column empty on all the household's rows is an explicit empty. A row with the
 member columns left empty registers the household alone. Members missing from the file are
 left as they are: an import never archives anyone.
 """
@@ -186,6 +189,26 @@ MEMBER_HEADERS = {column.field: column.header for column in MEMBER_COLUMNS}
 MEMBER_HEADERS["household"] = register_number.header
 
 
+COUNTY = HOUSEHOLD_COLUMNS.index(county)
+HEAD_NAME = HOUSEHOLD_COLUMNS.index(head_name)
+
+
+class HouseholdRows:
+    """What the rows of one household read so far say about it: its first row, each column's
+    value (``values``, in the order of HOUSEHOLD_COLUMNS) and the row it came from, the
+    columns with an unreadable cell, and hashes of the cells already read."""
+
+    __slots__ = ("first", "values", "origins", "failed", "hashes", "checked")
+
+    def __init__(self, first):
+        self.first = first
+        self.values = [None] * len(HOUSEHOLD_COLUMNS)
+        self.origins = [None] * len(HOUSEHOLD_COLUMNS)
+        self.failed = set()
+        self.hashes = set()
+        self.checked = False
+
+
 def default_of(column):
     field = column.model_field
     return field.get_default() if field.has_default() else ("" if not field.null else None)
@@ -195,7 +218,8 @@ class HouseholdRegister:
     slug = "households"
     label = gettext_lazy("贫困户及家庭成员(建档立卡登记册)")
     description = gettext_lazy(
-        "每行一名家庭成员,户的信息在该户每一行重复填写。按户编号匹配贫困户、按身份证号匹配成员:"
+        "每行一名家庭成员,户的信息在该户每一行重复填写,或只填在其中一行(如户主行)。"
+        "按户编号匹配贫困户、按身份证号匹配成员:"
         "已有的更新,没有的新增,完全相同的不作改动。文件中没有列出的成员保持不变,不会被删除或归档。"
     )
     model = Household
@@ -245,8 +269,10 @@ class HouseholdProcessor:
             },
             "main_cause_id": {cause.pk: cause.name for cause in self.causes.values()},
         }
-        # register number -> (first row, the household values read there, hash of its cells)
+        # register number -> HouseholdRows
         self.household_rows = {}
+        # the rows of the last household of the chunk read, checked with the next chunk
+        self.pending = []
         # register number -> pk once known (existing, or created by this import)
         self.household_ids = {}
         self.invalid_households = set()
@@ -277,66 +303,109 @@ class HouseholdProcessor:
                 _("该行属于“%(named)s”,您只能导入本县区(%(own)s)的数据。")
                 % {"named": county_name, "own": self.county.name},
             )
-        elif not county_name and not self.reader.failed(row, county):
-            self.report.error(row, county.header, _("“县区”为必填项。"))
         return data
 
-    def household_signature(self, data):
-        return tuple(
-            tuple(value) if isinstance(value, list) else value
-            for value in (data[column] for column in HOUSEHOLD_COLUMNS)
-        )
+    def merge(self, group, number, data, row):
+        """Add one row's household cells to its household: the household's value of a column
+        is the one non-empty value among its rows (national exports fill the household's
+        columns on the head's row only); two different values are an error naming both rows."""
+        for index, column in enumerate(HOUSEHOLD_COLUMNS):
+            if self.reader.failed(row, column):
+                group.failed.add(column)
+            value = data[column]
+            if value in (None, "", []):
+                continue
+            value = tuple(value) if isinstance(value, list) else value
+            held = group.values[index]
+            if held in (None, "", ()):
+                if group.checked:
+                    # Checked (and perhaps written) with the rows read so far.
+                    self.report.error(
+                        row, column.header,
+                        _("同一户(户编号 %(number)s)的“%(header)s”只填在了第 %(row)s 行,"
+                          "与该户前面的行(第 %(first)s 行起)不相邻:请把同一户的行排在一起。")
+                        % {"number": number, "header": column.header, "row": row,
+                           "first": group.first},
+                    )
+                    continue
+                group.values[index] = value
+                group.origins[index] = row
+            elif held != value:
+                self.report.error(
+                    row, column.header,
+                    _("同一户(户编号 %(number)s)的“%(header)s”在第 %(first)s 行是“%(held)s”,"
+                      "在第 %(row)s 行是“%(value)s”:同一户只能有一个值。")
+                    % {"number": number, "header": column.header,
+                       "first": group.origins[index] or group.first, "row": row,
+                       "held": self.shown_cell(held), "value": self.shown_cell(value)},
+                )
+
+    @staticmethod
+    def shown_cell(value):
+        if isinstance(value, tuple):
+            return "、".join(value)
+        return value.isoformat() if hasattr(value, "isoformat") else value
 
     #
     # One chunk
     #
 
     def process(self, rows):
+        """Take a chunk. The rows of the household the chunk ends with are held back for the
+        next chunk: a household's columns may be filled on any one of its rows, so a household
+        is checked once all its rows (kept together, as registers are) have been read."""
+        rows = self.pending + list(rows)
+        raw = self.reader.raw
+        last = register_number.read(raw(rows[-1][1], register_number)) if rows else None
+        cut = len(rows)
+        while cut and register_number.read(raw(rows[cut - 1][1], register_number)) == last:
+            cut -= 1
+        if cut:
+            self.pending = rows[cut:]
+            self.check_rows(rows[:cut])
+        else:
+            self.pending = rows
+
+    def check_rows(self, rows):
         report = self.report
         errors_before = report.error_count
-        new_groups = {}  # register number -> (row, data) first seen in this chunk
+        new_groups = {}  # register number -> its HouseholdRows, first seen in this chunk
         member_rows = []  # (row, register number, member data)
         raw = self.reader.raw
         for row, values in rows:
-            # The household's cells repeat on each member's row: read them once per household,
-            # and again only where a later row's cells differ from the first row's.
-            # Only a hash of the first row's cells is kept: a 100,000-row file has 33,000
-            # households, and their raw cells would double the memory the import needs.
+            # A household's cells are read once per distinct set of cells: on most rows they
+            # repeat the household's first row, or are all empty but for the key columns.
+            # Only hashes of the cells are kept: a 100,000-row file has 33,000 households,
+            # and their raw cells would double the memory the import needs.
             cells = hash(tuple(raw(values, column) for column in HOUSEHOLD_COLUMNS))
             number = register_number.read(raw(values, register_number))
-            first = self.household_rows.get(number)
-            if first is not None and first[2] == cells:
-                data = None
-            else:
+            group = self.household_rows.get(number)
+            if group is None or cells not in group.hashes:
                 data = self.read_household(values, row)
                 number = data[register_number]
-            if not number:
-                report.error(row, register_number.header, _("“户编号”为必填项。"))
-                continue
-            if first is None:
-                self.household_rows[number] = (row, self.household_signature(data), cells)
-                new_groups[number] = (row, data)
-            elif data is not None and first[1] != (signature := self.household_signature(data)):
-                differing = [
-                    str(column.header)
-                    for column, a, b in zip(HOUSEHOLD_COLUMNS, first[1], signature, strict=True)
-                    if a != b
-                ]
-                report.error(
-                    row, differing[0],
-                    _("同一户(户编号 %(number)s)的户信息与第 %(first)s 行不一致:%(columns)s。")
-                    % {"number": number, "first": first[0], "columns": "、".join(differing)},
-                )
+                if not number:
+                    report.error(row, register_number.header, _("“户编号”为必填项。"))
+                    continue
+                group = self.household_rows.get(number)
+                if group is None:
+                    group = self.household_rows[number] = HouseholdRows(row)
+                    new_groups[number] = group
+                self.merge(group, number, data, row)
+                group.hashes.add(cells)
             member = {column: self.reader.read(values, column, row) for column in MEMBER_COLUMNS}
             if any(value not in (None, "") for value in member.values()):
                 member_rows.append((row, number, member))
+        for group in new_groups.values():
+            group.checked = True
+            if not group.values[COUNTY] and county not in group.failed:
+                report.error(group.first, county.header, _("“县区”为必填项。"))
 
         if not self.reader.present(head_name):
             for _row, number, member in member_rows:
                 if member[relation] == Relation.HEAD and member[member_name]:
                     self.head_names.setdefault(number, member[member_name])
-            for number, (_row, data) in new_groups.items():
-                data[head_name] = self.head_names.get(number)
+            for number, group in new_groups.items():
+                group.values[HEAD_NAME] = self.head_names.get(number)
         existing_households = {
             household.register_number: household
             for household in Household.objects.filter(register_number__in=list(new_groups))
@@ -353,9 +422,10 @@ class HouseholdProcessor:
         self.db_heads.update(heads)
 
         creates, updates, cause_links = [], [], {}
-        for number, (row, data) in new_groups.items():
+        for number, group in new_groups.items():
             outcome = self.check_household(
-                row, data, existing_households.get(number), stored_causes
+                group.first, dict(zip(HOUSEHOLD_COLUMNS, group.values, strict=True)),
+                existing_households.get(number), stored_causes, group.failed,
             )
             if outcome is None:
                 self.invalid_households.add(number)
@@ -387,8 +457,9 @@ class HouseholdProcessor:
         if self.write and report.error_count == errors_before:
             self.save(creates, updates, cause_links, member_creates, member_updates)
 
-    def check_household(self, row, data, existing, stored_causes):
-        """(household, 'created' | 'updated' | 'unchanged', cause ids), or None if invalid."""
+    def check_household(self, row, data, existing, stored_causes, failed):
+        """(household, 'created' | 'updated' | 'unchanged', cause ids), or None if invalid.
+        ``failed``: the columns with a cell that could not be read (already an error)."""
         report = self.report
         errors_before = report.error_count
         if existing is not None:
@@ -410,20 +481,20 @@ class HouseholdProcessor:
         if data[village] and data[township] and place is None:
             report.unknown_village(row, village.header, data[township], data[village])
         for column in (township, village):
-            if not data[column] and not self.reader.failed(row, column):
+            if not data[column] and column not in failed:
                 report.error(
                     row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
                 )
         cause = self.causes.get(data[main_cause]) if data[main_cause] else None
         if not data[main_cause]:
-            if not self.reader.failed(row, main_cause):
+            if main_cause not in failed:
                 report.error(row, main_cause.header, _("“主要致贫原因”为必填项。"))
         elif cause is None:
             report.error(row, main_cause.header, self.unknown_cause(data[main_cause]))
         other_ids = set()
         if existing is not None and not self.reader.present(other_causes):
             other_ids = stored_causes.get(existing.pk, set())
-        for name in data[other_causes] or []:
+        for name in data[other_causes] or ():
             other = self.causes.get(name)
             if other is None:
                 report.error(row, other_causes.header, self.unknown_cause(name))
@@ -440,7 +511,7 @@ class HouseholdProcessor:
                 continue  # a column the file lacks leaves the stored value as it is
             value = data[column]
             if value in (None, ""):
-                if self.reader.failed(row, column):
+                if column in failed:
                     continue
                 if column.required and not self.reader.present(column):
                     report.error(row, column.header, _(
@@ -657,6 +728,9 @@ class HouseholdProcessor:
         """Checks that need the whole file: a stored head replaced by another member must not
         remain head in the file. With ``write``, households whose members changed return to
         draft like an edited household."""
+        if self.pending:
+            self.check_rows(self.pending)
+            self.pending = []
         replaced = {
             number: (identity, row)
             for number, (identity, row) in self.file_heads.items()

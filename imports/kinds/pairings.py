@@ -22,24 +22,13 @@ from imports.kinds.flat import (
 )
 
 
-class PairingKind(FlatKind):
-    slug = "pairings"
-    label = gettext_lazy("结对帮扶")
-    description = gettext_lazy(
-        "每行一户贫困户与一个帮扶方(劳模、先进集体或劳模企业/合作社,三者只填一个)的结对,"
-        "按“帮扶方 + 户编号 + 开始日期”匹配:已登记的更新,没有的新增,完全相同的不作改动。"
-        "帮扶方和贫困户须是本县区已登记的。结对整村的帮扶请在表单中录入。"
-    )
-    model = Pairing
-    key_fields = ("household", "start_date", "helper")
-    key_headers = {"helper": gettext_lazy("劳模身份证号/先进集体名称/企业名称")}
-    records_related = ("labor_model", "collective", "enterprise", "household", "village")
-    list_url = "cases:pairing_list"
-    columns = [
+def pairing_columns(find_helper=labor_models_by_id_number):
+    """The columns of a pairing; ``find_helper(user, id numbers)`` finds the labor models."""
+    return [
         county_column(),
         RefColumn(
             gettext_lazy("劳模身份证号"), "labor_model", required=False, code=True,
-            find=labor_models_by_id_number, example="41172719700505003X",
+            find=find_helper, example="41172719700505003X",
             describe=gettext_lazy("本县区没有身份证号为“%(value)s”的劳模,请先导入或登记该劳模。"),
             help_text=gettext_lazy("帮扶方是劳模时填写;劳模、先进集体、企业三列只填一列。"),
             # The 帮扶责任人 rosters name the helper by 证件号码.
@@ -67,6 +56,22 @@ class PairingKind(FlatKind):
         Column(gettext_lazy("帮扶措施"), "plan", example="种植技术指导,每月入户一次"),
         Column(gettext_lazy("结束原因"), "end_reason", example=""),
     ]
+
+
+class PairingKind(FlatKind):
+    slug = "pairings"
+    label = gettext_lazy("结对帮扶")
+    description = gettext_lazy(
+        "每行一户贫困户与一个帮扶方(劳模、先进集体或劳模企业/合作社,三者只填一个)的结对,"
+        "按“帮扶方 + 户编号 + 开始日期”匹配:已登记的更新,没有的新增,完全相同的不作改动。"
+        "帮扶方和贫困户须是本县区已登记的。结对整村的帮扶请在表单中录入。"
+    )
+    model = Pairing
+    key_fields = ("household", "start_date", "helper")
+    key_headers = {"helper": gettext_lazy("劳模身份证号/先进集体名称/企业名称")}
+    records_related = ("labor_model", "collective", "enterprise", "household", "village")
+    list_url = "cases:pairing_list"
+    columns = pairing_columns()
 
     def key_of(self, by_field):
         # The helper is whichever of the three columns is filled; a row naming none or several

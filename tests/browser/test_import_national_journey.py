@@ -74,3 +74,23 @@ def test_a_clerk_maps_the_national_export_once_and_the_preset_applies_next_time(
     expect(counts.filter(has_text="将更新")).to_contain_text("0")
     expect(counts.filter(has_text="不变")).to_contain_text("4")  # the household and 3 members
     assert Member.objects.filter(household=household).count() == 3
+
+    # The presets are reached by clicks: renamed, then picked by name on the next upload.
+    page.get_by_role("link", name="管理列对应方案").click()
+    page.get_by_role("link", name="改名 国家系统导出").click()
+    page.get_by_label("方案名称").fill("国家系统导出2019")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已将方案改名为“国家系统导出2019”。")).to_be_visible()
+    page.get_by_role("link", name="数据导入").first.click()
+    page.get_by_label("导入类型").select_option(label="贫困户及家庭成员(建档立卡登记册)")
+    page.get_by_label("列对应方案", exact=True).select_option(label="国家系统导出2019")
+    page.get_by_role("button", name="文件").set_input_files(str(path))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#applied-preset")).to_contain_text("国家系统导出2019")
+    expect(page.get_by_text("检查通过。以上是预览")).to_be_visible()
+
+    # Deleted after a confirmation: the list says there is none left.
+    page.get_by_role("link", name="管理列对应方案").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="删除 国家系统导出2019").click()
+    expect(page.get_by_text("本县区还没有保存列对应方案")).to_be_visible()
