@@ -3,8 +3,9 @@
 A view that can export implements ``ExportView.export_content``: the rows (header first), the
 file's name and a bounded row count. ``export_response`` logs the export, then either streams
 the file in the response or, past ``EXPORT_BACKGROUND_ROWS`` rows, records an ``ExportJob``
-and queues ``build_export``, which writes the file to storage and lets only its requester
-download it (``cases.views.exports``) until it expires.
+and queues ``build_export``, which writes the file to storage, encrypted
+(``cases.filecrypt``), and lets only its requester download it (``cases.views.exports``)
+until it expires.
 
 The job rebuilds the content from the export's log (the view's path and query, and the user),
 with the same view and the same scoping and permission checks as the request, so it cannot
@@ -14,7 +15,6 @@ masked in the log; such an export (a handful of rows at most) always streams.
 
 import datetime
 import logging
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import redirect
@@ -31,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from cases import exports, privacy
+from cases import exports, filecrypt, privacy
 from cases.models import ExportJob
 from reliefportal.routers import use_read_replica
 
@@ -146,15 +145,16 @@ def build_export(job_id):
     job = ExportJob.objects.select_related("log__user").get(pk=job_id)
     log = job.log
     try:
-        with use_read_replica(), tempfile.TemporaryFile() as output:
+        # The file holds whole ID numbers: it is written encrypted as it is made (an .xlsx
+        # is zipped straight into the encrypting stream), and stored only when complete.
+        name = f"{uuid.uuid4().hex}.{log.file_format}.enc"
+        with use_read_replica(), filecrypt.encrypted_into(job.file, name) as output:
             content = content_for(log)
             rows = _with_progress(content.rows, job)
             if log.file_format == "csv":
                 exports.write_csv(rows, output)
             else:
                 exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
-            output.seek(0)
-            job.file.save(f"{uuid.uuid4().hex}.{log.file_format}", File(output), save=False)
     except exports.DoesNotFitExcel as problem:
         _fail(job, str(problem))
         return
