@@ -58,11 +58,17 @@ def normalise_resident_id(value):
     return str(value).strip().upper() if value else ""
 
 
+def configured_keys(keys):
+    """The keys of ``FIELD_ENCRYPTION_KEY`` (comma-separated, url-safe base64), as text: the
+    first encrypts, all decrypt (key rotation). ``cases.filecrypt`` derives its own from them."""
+    return [key.strip() for key in keys.split(",") if key.strip()]
+
+
 class _Keys:
     """The configured keys: the first encrypts, all decrypt (key rotation)."""
 
     def __init__(self, keys):
-        keys = [key.strip() for key in keys.split(",") if key.strip()]
+        keys = configured_keys(keys)
         self.legacy = MultiFernet([Fernet(key.encode()) for key in keys])
         self.ciphers = [
             AESGCM(

@@ -3,8 +3,9 @@
 A view that can export implements ``ExportView.export_content``: the rows (header first), the
 file's name and a bounded row count. ``export_response`` logs the export, then either streams
 the file in the response or, past ``EXPORT_BACKGROUND_ROWS`` rows, records an ``ExportJob``
-and queues ``build_export``, which writes the file to storage and lets only its requester
-download it (``cases.views.exports``) until it expires.
+and queues ``build_export``, which writes the file to storage, encrypted
+(``cases.filecrypt``), and lets only its requester download it (``cases.views.exports``)
+until it expires.
 
 The job rebuilds the content from the export's log (the view's path and query, and the user),
 with the same view and the same scoping and permission checks as the request, so it cannot
@@ -17,7 +18,6 @@ household's evidence files (``evidence.archives``), written to the job's file li
 
 import datetime
 import logging
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
@@ -35,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from cases import exports, privacy
+from cases import exports, filecrypt, privacy
 from cases.models import ExportJob
 from evidence import archives
 from evidence.services import attachments_exported
@@ -188,10 +187,11 @@ def build_export(job_id):
     job = ExportJob.objects.select_related("log__user").get(pk=job_id)
     log = job.log
     try:
-        with use_read_replica(), tempfile.TemporaryFile() as output:
+        # The file holds whole ID numbers: it is written encrypted as it is made (an .xlsx
+        # or .zip is zipped straight into the encrypting stream), and stored only when complete.
+        name = f"{uuid.uuid4().hex}.{log.file_format}.enc"
+        with use_read_replica(), filecrypt.encrypted_into(job.file, name) as output:
             evidence_files = _write_file(log, job, output)
-            output.seek(0)
-            job.file.save(f"{uuid.uuid4().hex}.{log.file_format}", File(output), save=False)
     except exports.ExportRefused as problem:
         _fail(job, str(problem))
         return

@@ -41,6 +41,16 @@ XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 XML_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # UTF-8 takes at most 4 bytes a character; an entity (&#x10FFFF;) at most 10.
 XML_BYTES_PER_CHAR = 10
+# How XML in UTF-16 or UTF-32 begins (a byte-order mark, or "<" next to zero bytes), and an
+# XML declaration naming any encoding but UTF-8: Python's XML parser reads single-byte codecs
+# such as EBCDIC too, in which "<!DOCTYPE" is other bytes. Excel and WPS write UTF-8 only.
+WIDE_XML_STARTS = (
+    b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<"
+)
+XML_ENCODING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\sencoding\s*=\s*[\"'](?!utf-?8[\"'])", re.IGNORECASE
+)
+XML_HEAD_BYTES = 200
 
 logger = logging.getLogger("imports.files")
 
@@ -202,39 +212,66 @@ def normalise_header(value):
 #
 
 
+def not_plain_xml():
+    return FileProblem(
+        _("文件中含有不允许的 XML 内容(DTD、实体定义或非 UTF-8 编码),不是 Excel 或 WPS "
+          "保存的普通表格:请在 Excel 中另存为 .xlsx 后重新上传。")
+    )
+
+
+def damaged_xlsx():
+    return FileProblem(
+        _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存为 .xlsx。")
+    )
+
+
+def _xml_kind(head):
+    """'utf-8' for a part that is XML as Excel and WPS write it, 'other' for XML in another
+    encoding (in which the DTD scan could not see "<!DOCTYPE"), None for anything else (an
+    image)."""
+    if head.startswith(WIDE_XML_STARTS) or XML_ENCODING.search(head):
+        return "other"
+    return "utf-8" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else None
+
+
 def check_xlsx_limits(fileobj):
-    """Streams every XML part of the .xlsx once, before openpyxl parses anything: refuses a DTD,
-    a run of text longer than a cell may hold, and more rows than ``IMPORT_MAX_ROWS``. Memory
-    stays at one chunk whatever the parts unpack to."""
+    """Streams every part of the .xlsx once, before openpyxl parses anything: refuses a DTD
+    or XML in an encoding other than UTF-8 in any part (whatever its name: a sheet need not
+    end in .xml), a run of text longer than a cell may hold, and more rows than
+    ``IMPORT_MAX_ROWS``. Memory stays at one chunk whatever the parts unpack to."""
     longest_allowed = settings.IMPORT_MAX_CELL_CHARS * XML_BYTES_PER_CHAR
     rows = 0
     try:
         archive = zipfile.ZipFile(fileobj)
         for member in archive.infolist():
-            if not member.filename.endswith((".xml", ".rels")):
-                continue
             in_sheet = member.filename.startswith("xl/worksheets/")
             run = 0  # bytes since the last "<" or ">": the text or tag being read
             tail = b""
             with archive.open(member) as part:
-                while chunk := part.read(CHUNK):
+                chunk = part.read(CHUNK)
+                kind = _xml_kind(chunk[:XML_HEAD_BYTES])
+                if kind is None:
+                    continue
+                if kind == "other":
+                    logger.warning("import file refused: %s is XML not in UTF-8", member.filename)
+                    raise not_plain_xml()
+                while chunk:
                     data = tail + chunk
                     if XML_DTD.search(data):
                         logger.warning("import file refused: %s declares a DTD", member.filename)
-                        raise FileProblem(
-                            _("文件中含有不允许的 XML 内容(DTD 或实体定义),不是 Excel 或 WPS "
-                              "保存的普通表格:请在 Excel 中另存为 .xlsx 后重新上传。")
-                        )
+                        raise not_plain_xml()
                     if in_sheet:
                         rows += len(XML_ROW.findall(data))
                         if rows > settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS:
                             raise too_many_rows()
                     run = _longest_run(chunk, run, longest_allowed)
                     tail = _unfinished_tag(data)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
-        raise FileProblem(
-            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存为 .xlsx。")
-        ) from error
+                    chunk = part.read(CHUNK)
+    # An encrypted member or an unknown compression method is a RuntimeError of zipfile's.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            RuntimeError) as error:
+        logger.warning("import file refused: not a readable .xlsx (%s)", error)
+        raise damaged_xlsx() from error
     finally:
         fileobj.seek(0)
 
@@ -260,22 +297,37 @@ def _unfinished_tag(data):
     return candidate
 
 
+def _damaged(error):
+    """The FileProblem for an .xlsx that does not read, logged as a warning: it is the file's
+    fault, not the server's (XML that does not parse is a SyntaxError: ElementTree's
+    ParseError, lxml's XMLSyntaxError)."""
+    logger.warning("import file refused: not a readable .xlsx (%s: %s)",
+                   type(error).__name__, error)
+    return damaged_xlsx()
+
+
+READ_ERRORS = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+               SyntaxError)
+
+
 def _open_xlsx(fileobj, known_headers):
     check_xlsx_limits(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileProblem(
-            _("无法读取该 Excel 文件,文件可能已损坏:请在 Excel 中打开并重新保存为 .xlsx。")
-        ) from error
+    except READ_ERRORS as error:
+        raise _damaged(error) from error
     if not workbook.worksheets:
         workbook.close()
         raise FileProblem(_("文件是空的。"))
     sheet = workbook.worksheets[0]
     merged = _merged_ranges(sheet)
-    computed = _computed_values(fileobj) if _has_formulas(sheet) else None
+    try:
+        computed = _computed_values(fileobj) if _has_formulas(sheet) else None
+    except READ_ERRORS as error:
+        workbook.close()
+        raise _damaged(error) from error
 
-    def values():
+    def sheet_rows():
         rows = sheet.iter_rows(values_only=True)
         if computed is None:
             yield from enumerate(rows, start=1)
@@ -289,6 +341,14 @@ def _open_xlsx(fileobj, known_headers):
                 for cell, result in zip(cells, results, strict=False)
             ]
 
+    def values():
+        # The sheet's XML is parsed as the rows are read: a part that does not parse is found
+        # here, perhaps after thousands of rows.
+        try:
+            yield from sheet_rows()
+        except READ_ERRORS as error:
+            raise _damaged(error) from error
+
     def close():
         workbook.close()
         if computed is not None:
@@ -297,11 +357,8 @@ def _open_xlsx(fileobj, known_headers):
     try:
         header_row, header, rows, title = _find_header(values(), known_headers, merged)
     except FileProblem:
-        workbook.close()
+        close()
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        workbook.close()
-        raise FileProblem(_("无法读取该 Excel 文件,文件可能已损坏。")) from error
     estimated = max((sheet.max_row or 0) - header_row, 0)
     return Table(
         file_format="xlsx", header=header, header_row=header_row, rows=rows, title=title,

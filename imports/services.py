@@ -4,6 +4,8 @@ in one transaction), each recording its counts, errors and progress on the Impor
 import datetime
 import logging
 import time
+import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
+from cases import filecrypt
 from cases.models import Township, Village
 from cases.summaries import data_changed
 from imports.engine import ImportInvalid, run_pass
@@ -31,14 +34,38 @@ LATEST_PRESET = "latest"
 
 
 def import_run_create(*, user, kind, uploaded_file, preset=LATEST_PRESET):
-    """Keep the uploaded file and record the run; the county is the uploader's. ``preset``:
-    the ImportPreset to check the file through, None for none, or ``LATEST_PRESET``."""
+    """Keep the uploaded file, encrypted (it holds whole ID numbers; ``cases.filecrypt``), and
+    record the run; the county is the uploader's. ``preset``: the ImportPreset to check the
+    file through, None for none, or ``LATEST_PRESET``."""
     if preset == LATEST_PRESET:
         preset = ImportPreset.objects.for_user(user, "change").filter(kind=kind).first()
-    return ImportRun.objects.create(
-        kind=kind, file=uploaded_file, file_name=uploaded_file.name[:255],
-        county_id=user.county_id, created_by=user, preset=preset,
+    run = ImportRun(
+        kind=kind, file_name=uploaded_file.name[:255], county_id=user.county_id, created_by=user,
+        preset=preset,
     )
+    # Stored under a random name: the clerk's file name may name a village or a person.
+    with filecrypt.encrypted_into(run.file, f"{uuid.uuid4().hex}.enc") as stored:
+        for chunk in uploaded_file.chunks():
+            stored.write(chunk)
+    run.save()
+    return run
+
+
+@contextmanager
+def _plaintext(run):
+    """The run's file decrypted into a seekable copy (``cases.filecrypt.decrypted_copy``: in
+    memory up to the upload limit, so no accepted upload's plaintext reaches the disk). A file
+    that does not decrypt (damaged, or stored before uploads were encrypted) is a
+    ``FileProblem`` asking for the file again."""
+    try:
+        copy = filecrypt.decrypted_copy(run.file, settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024)
+    except (filecrypt.FileDecryptionError, FileNotFoundError) as problem:
+        logger.error("Import run %s: its stored file cannot be read: %s", run.pk, problem)
+        raise FileProblem(
+            _("服务器上保存的文件已损坏或无法解密,未写入任何数据:请重新上传文件。")
+        ) from problem
+    with copy:
+        yield copy
 
 
 def import_preset_rename(*, preset, name, user):
@@ -185,7 +212,7 @@ def import_run_preview(run):
     kind = get_kind(run.kind)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.VALIDATING)
     try:
-        with run.file.storage.open(run.file.name, "rb") as stored:
+        with _plaintext(run) as stored:
             report = run_pass(
                 kind, stored, run.file_name, run.created_by, write=False, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,
@@ -210,7 +237,7 @@ def import_run_apply(run):
     kind = get_kind(run.kind)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.IMPORTING)
     try:
-        with transaction.atomic(), run.file.storage.open(run.file.name, "rb") as stored:
+        with transaction.atomic(), _plaintext(run) as stored:
             report = run_pass(
                 kind, stored, run.file_name, run.created_by, write=True, run=run,
                 progress=_progress_writer(run), max_errors=ImportRun.MAX_STORED_ERRORS,

@@ -137,6 +137,84 @@ def test_an_xlsx_with_a_dtd_gets_a_clear_message_logged_as_a_warning(clerk_clien
             if record.name.startswith("imports")] == ["WARNING"]
 
 
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+XXE = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def with_sheet(data, rewrite, name="xl/worksheets/sheet1.xml"):
+    """``data`` with its first sheet's XML rewritten as ``rewrite(text)`` (bytes) and stored as
+    ``name`` (the workbook's relations and content types follow a new name)."""
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                target.writestr(name, rewrite(content.decode()))
+                continue
+            target.writestr(item, content.replace(b"worksheets/sheet1.xml", name[3:].encode()))
+    return rewritten.getvalue()
+
+
+def first_cell_with(entity):
+    return lambda xml: xml.replace("<t>", f"<t>{entity}", 1)
+
+
+DISGUISED = {
+    # The DTD scan reads bytes: in UTF-16, "<!DOCTYPE" is other bytes, and the entities were
+    # expanded into the cells, or an unknown one ended in a server error.
+    "billion laughs in UTF-16": lambda data: with_sheet(data, lambda xml: (
+        '<?xml version="1.0" encoding="UTF-16"?>' + BILLION_LAUGHS + first_cell_with("&lol3;")(xml)
+    ).encode("utf-16")),
+    "XXE in UTF-16": lambda data: with_sheet(data, lambda xml: (
+        '<?xml version="1.0" encoding="UTF-16"?>' + XXE + first_cell_with("&xxe;")(xml)
+    ).encode("utf-16")),
+    # Python's XML parser reads any single-byte codec the declaration names.
+    "XXE in EBCDIC": lambda data: with_sheet(data, lambda xml: (
+        b'<?xml version="1.0" encoding="cp037"?>'
+        + (XXE + first_cell_with("&xxe;")(xml)).encode("cp037")
+    )),
+    # Only the parts named .xml were scanned; openpyxl finds a sheet by the workbook's relations.
+    "XXE in a sheet not named .xml": lambda data: with_sheet(
+        data, lambda xml: (XXE + first_cell_with("&xxe;")(xml)).encode(),
+        name="xl/worksheets/sheet1.bin",
+    ),
+}
+
+
+@pytest.mark.parametrize("disguise", DISGUISED.values(), ids=DISGUISED.keys())
+def test_a_disguised_dtd_gets_the_same_clear_message_logged_as_a_warning(
+    clerk_client, caplog, disguise
+):
+    data = disguise(xlsx_bytes(as_table(households(1))))
+
+    with caplog.at_level(logging.WARNING):
+        _response, run = upload(clerk_client, data, "register.xlsx")
+
+    assert "DTD" in only_message(run) and "UTF-8" in only_message(run)
+    assert [record.levelname for record in caplog.records
+            if record.name.startswith("imports")] == ["WARNING"]
+
+
+@pytest.mark.parametrize("broken", [
+    lambda xml: xml.replace("<t>", "<t><", 1),  # XML that does not parse, found at the header
+    lambda xml: xml[:-200],  # cut short after the rows the header search reads
+], ids=["at the header", "after the header"])
+def test_an_xlsx_whose_xml_does_not_parse_is_damaged_not_a_server_error(
+    clerk_client, caplog, broken
+):
+    data = with_sheet(xlsx_bytes(as_table(households(20))), lambda xml: broken(xml).encode())
+
+    with caplog.at_level(logging.WARNING):
+        _response, run = upload(clerk_client, data, "register.xlsx")
+
+    assert "文件可能已损坏" in only_message(run)
+    assert [record.levelname for record in caplog.records
+            if record.name.startswith("imports")] == ["WARNING"]
+
+
 def test_the_error_list_is_capped_per_column_with_messages_cut_and_totals_kept(
     clerk_client, monkeypatch
 ):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import models
 from cases.choices import ReviewStatus
-from cases.services import member_archive
+from cases.services import household_archive, member_archive
 from tests import factories as f
 from tests.forms import page_post_data
 
@@ -713,3 +713,50 @@ def test_autocomplete_offers_only_the_clerks_county(client, county_a_clerk, w, s
     name = getattr(w.b, attr).name
     results = client.get(reverse("cases:autocomplete", args=[source]), {"q": name}).json()
     assert results["results"] == []
+
+
+
+# Records naming a member or a household, and the field that names them.
+NAMING_ARCHIVABLE = [
+    (models.Pairing, "household", "household"),
+    (models.TrainingSession, "member", "attendees"),
+    (models.Employment, "member", "member"),
+    (models.FinanceAgreement, "household", "household"),
+    (models.MaterialAid, "household", "household"),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "archived", "field_name"), NAMING_ARCHIVABLE,
+    ids=[model._meta.model_name for model, _archived, _field in NAMING_ARCHIVABLE],
+)
+def test_a_record_naming_a_row_archived_since_can_still_be_saved(
+    client, county_a_clerk, w, model, archived, field_name
+):
+    """Issue 20 ("also seen"): a field naming a row archived since came back empty, "必填" or
+    an invalid choice, and the record could not be saved any more (fixed at first for the
+    projects' beneficiaries only)."""
+    spec = next(s for s in SPECS if s.model is model)
+    record = spec.make(w)
+    row = getattr(w.a, archived)
+    if archived == "member":
+        member_archive(member=row, user=county_a_clerk)
+    else:
+        household_archive(household=row, user=county_a_clerk, reason="整户迁出")
+    client.force_login(county_a_clerk)
+
+    page = client.get(edit_url(spec, record))
+    response = client.post(
+        edit_url(spec, record), page_post_data(page, **spec.edit_change(spec.edit_values[1]))
+    )
+
+    assert response.status_code == 302, response.context["form"].errors
+    record.refresh_from_db()
+    assert str(getattr(record, spec.edit_field)) == spec.edit_values[1]
+    if field_name == "attendees":
+        assert list(record.attendance.values_list("member", flat=True)) == [row.pk]
+    else:
+        assert getattr(record, f"{field_name}_id") == row.pk
+    # An archived row is still not offered for a new record.
+    new_page = client.get(add_url(spec))
+    assert not new_page.context["form"].fields[field_name].queryset.filter(pk=row.pk).exists()

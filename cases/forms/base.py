@@ -58,7 +58,12 @@ class MaskedNumbersMixin:
 
 class ScopedFormMixin:
     """Narrows every choice to the rows the user may change, so a posted id from another
-    county fails validation like any invalid choice."""
+    county fails validation like any invalid choice.
+
+    Archived rows cannot be chosen, except where the record on file already names them (a
+    member archived since stays the employee of their job, a household the target of its
+    pairing): otherwise the field came back empty, "必填", and the record could no longer be
+    saved."""
 
     scoped_fields = {}
 
@@ -69,7 +74,20 @@ class ScopedFormMixin:
             if type(field) is forms.ModelMultipleChoiceField:
                 field.__class__ = BoundedModelMultipleChoiceField
         for name, (model, related) in self.scoped_fields.items():
-            self.fields[name].queryset = choosable(model, user).select_related(*related)
+            queryset = choosable(model, user)
+            if on_file := self.on_file(name):
+                queryset |= model.objects.for_user(user, "change").filter(pk__in=on_file)
+            self.fields[name].queryset = queryset.select_related(*related)
+
+    def on_file(self, name):
+        """The ids the record on file holds in the model field ``name`` (none for a new one)."""
+        if not self.instance.pk:
+            return []
+        field = self.instance._meta.get_field(name)
+        if field.many_to_many:
+            return list(getattr(self.instance, name).values_list("pk", flat=True))
+        value = getattr(self.instance, field.attname)
+        return [] if value is None else [value]
 
 
 class VersionedFormMixin(forms.Form):

@@ -7,7 +7,6 @@ from crispy_forms.bootstrap import AppendedText, InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -248,10 +247,15 @@ class TrainingSessionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["attendees"].initial = list(
-                self.instance.attendance.values_list("member_id", flat=True)
-            )
+        self.fields["attendees"].initial = self.on_file("attendees")
+
+    def on_file(self, name):
+        # The attendance list is not a model field: its rows are written one by one.
+        if name == "attendees":
+            if not self.instance.pk:
+                return []
+            return list(self.instance.attendance.values_list("member_id", flat=True))
+        return super().on_file(name)
 
     def layout(self):
         return [
@@ -403,16 +407,6 @@ class ProjectBeneficiaryForm(ScopedFormMixin, forms.ModelForm):
         model = ProjectBeneficiary
         fields = ["member", "since"]
         widgets = {"member": AutocompleteSelect("member"), "since": DATE_INPUT}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.member_id:
-            # A beneficiary archived since stays on the row that names them, so the project
-            # can still be saved; archived members cannot be newly chosen.
-            field = self.fields["member"]
-            field.queryset = Member.objects.for_user(self.user, "change").filter(
-                Q(pk__in=field.queryset.values("pk")) | Q(pk=self.instance.member_id)
-            )
 
 
 ProjectBeneficiaryFormSet = forms.inlineformset_factory(

@@ -1,16 +1,24 @@
 """Exports made in the background: the requester's list of them, one job's page with its
-progress, and the download. Another user's job answers 404, like one that does not exist."""
+progress, and the download (the file decrypted as it streams, ``cases.filecrypt``). Another
+user's job answers 404, like one that does not exist."""
+
+import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cases import exports
+from cases import exports, filecrypt
 from cases.models import ExportJob
+
+logger = logging.getLogger("cases.exports")
 
 JOBS_PER_PAGE = 20
 
@@ -57,7 +65,20 @@ def export_job_download(request, pk):
     )
     if not job.file:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file_name,
-        content_type=exports.CONTENT_TYPES[job.log.file_format],
+    # The whole file is checked before the response starts: a chunk failing mid-stream could
+    # only cut the download short, which the user might not notice.
+    try:
+        size = filecrypt.verify(job.file)
+    except (filecrypt.FileDecryptionError, FileNotFoundError) as problem:
+        logger.error("export job %s: its file cannot be read: %s", job.pk, problem)
+        messages.error(request, _(
+            "导出文件已损坏或无法解密(任务编号 %(job)s),不能下载:请重新导出;如果仍然出现,"
+            "请把任务编号告诉系统管理员。"
+        ) % {"job": job.pk})
+        return redirect(job)
+    response = StreamingHttpResponse(
+        filecrypt.chunks(job.file), content_type=exports.CONTENT_TYPES[job.log.file_format]
     )
+    response["Content-Length"] = size
+    response["Content-Disposition"] = content_disposition_header(True, job.file_name)
+    return response
