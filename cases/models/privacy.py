@@ -65,9 +65,10 @@ class ExportLog(models.Model):
 
 
 class ExportJobQuerySet(models.QuerySet):
-    def for_user(self, user):
+    def owned_by(self, user):
         """A file made in the background is its requester's alone: it may hold what only
-        their role and county may see."""
+        their role and county may see. (Not ``for_user``: that name is the county scoping
+        of records, a different rule.)"""
         if not user.is_authenticated:
             return self.none()
         return self.filter(log__user=user)

@@ -27,7 +27,7 @@ JOBS_PER_PAGE = 20
 @require_GET
 def export_job_list(request):
     jobs = Paginator(
-        ExportJob.objects.for_user(request.user).select_related("log"), JOBS_PER_PAGE
+        ExportJob.objects.owned_by(request.user).select_related("log"), JOBS_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(request, "cases/export_job_list.html", {
         "jobs": jobs, "file_hours": settings.EXPORT_FILE_HOURS,
@@ -37,7 +37,7 @@ def export_job_list(request):
 @login_required
 @require_GET
 def export_job_detail(request, pk):
-    job = get_object_or_404(ExportJob.objects.for_user(request.user).select_related("log"), pk=pk)
+    job = get_object_or_404(ExportJob.objects.owned_by(request.user).select_related("log"), pk=pk)
     return render(request, "cases/export_job_detail.html", {
         "job": job, "file_hours": settings.EXPORT_FILE_HOURS,
     })
@@ -47,7 +47,7 @@ def export_job_detail(request, pk):
 @require_GET
 def export_job_progress(request, pk):
     """For the page's progress bar (static/js/progress.js)."""
-    job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
+    job = get_object_or_404(ExportJob.objects.owned_by(request.user), pk=pk)
     return JsonResponse({
         "status": job.status, "status_label": job.get_status_display(),
         "processed": job.rows_written, "total": job.estimated_rows,
@@ -60,7 +60,7 @@ def export_job_progress(request, pk):
 @require_GET
 def export_job_download(request, pk):
     job = get_object_or_404(
-        ExportJob.objects.for_user(request.user).select_related("log"),
+        ExportJob.objects.owned_by(request.user).select_related("log"),
         pk=pk, status=ExportJob.Status.DONE,
     )
     if not job.file:
