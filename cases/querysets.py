@@ -1,6 +1,8 @@
 """The one place where rows are scoped to a user's role and county."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import get_object_or_404
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -27,6 +29,29 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_county_staff:
             return self.filter(**{self.model.county_lookup: user.county_id})
         return self.none()
+
+    def allows(self, user, pk, action="change"):
+        """Whether ``user`` may ``action`` the row ``pk`` (an edit or add button, a check
+        before a service writes)."""
+        return self.for_user(user, action).filter(pk=pk).exists()
+
+    def get_or_deny(self, user, pk, action="change"):
+        """The row ``pk`` if ``user`` may ``action`` it: 404 if they may not even see it (so
+        another county's id reveals nothing), 403 if they see it but may not ``action`` it."""
+        row = get_object_or_404(self.for_user(user), pk=pk)
+        if action != "view" and not self.allows(user, pk, action):
+            raise PermissionDenied
+        return row
+
+    def active(self):
+        """Rows in use. Registers that archive rows instead of deleting them leave the
+        archived ones out (``ActiveQuerySet``); the others have none."""
+        return self
+
+    def choosable(self, user):
+        """Rows ``user`` may pick in a form for a new or changed record: their change
+        scope, without archived rows."""
+        return self.for_user(user, "change").active()
 
 
 class ActiveQuerySet(ScopedQuerySet):

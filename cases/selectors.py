@@ -538,9 +538,7 @@ def _review_status_counts(request, status):
         try:
             link = list_count(request, f"cases:{opts.model_name}_list", review_status=status)
         except NoReverseMatch:
-            rows = model.objects.for_user(request.user).filter(review_status=status)
-            if hasattr(rows, "active"):
-                rows = rows.active()
+            rows = model.objects.for_user(request.user).active().filter(review_status=status)
             link = ListLink(label="", count=rows.count())
         if link.count:
             link.label = str(opts.verbose_name_plural)
@@ -561,9 +559,9 @@ def recently_returned(user, models, limit=10):
             object_id=OuterRef("pk"),
             action=ReviewEvent.Action.RETURNED,
         ).order_by("-created_at", "-id")
-        records = model.objects.for_user(user).filter(review_status=ReviewStatus.RETURNED)
-        if hasattr(records, "active"):
-            records = records.active()
+        records = model.objects.for_user(user).active().filter(
+            review_status=ReviewStatus.RETURNED
+        )
         rows += (
             records.select_related(*DISPLAY_RELATED.get(model, ()))
             .annotate(

@@ -99,7 +99,7 @@ def record_submit(*, record, user):
     ``select_for_update`` and calling ``save()``, which SQLite does not honour and which would
     also need a status check in Python.
     """
-    if not (user.is_county_staff and user.county_id == record.county_id):
+    if not (user.is_county_staff and type(record).objects.allows(user, record.pk)):
         raise PermissionDenied
     # A kind that needs a receipt or a photo (EVIDENCE_REQUIRED_FOR) waits for it.
     check_required_evidence(record)

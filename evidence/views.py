@@ -4,9 +4,9 @@ bytes leave the portal (the download, logged, and the thumbnail). Every view rea
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -39,9 +39,7 @@ def attachment_upload(request, model_name: str, pk: int):
     """Add files to a record the user may change; refused files are named with the reason
     and nothing of that upload is stored."""
     model = attachable_model(model_name)
-    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
-        raise PermissionDenied
+    record = model.objects.get_or_deny(request.user, pk)
     form = AttachmentUploadForm(request.POST, request.FILES, record=record)
     if form.is_valid():
         try:
@@ -91,7 +89,7 @@ def attachment_thumbnail(request, pk: int):
 def household_gallery(request, pk: int):
     """Every evidence file of one household: of the household itself and of its visits,
     pairings, agreements, dividends, jobs and aid."""
-    household = get_object_or_404(Household.objects.for_user(request.user), pk=pk)
+    household = Household.objects.get_or_deny(request.user, pk, "view")
     files = (
         household.attachments.for_user(request.user)
         .select_related("content_type", "uploaded_by")

@@ -3,7 +3,10 @@ and the same boundaries seen through the pages."""
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import (
     County,
@@ -83,6 +86,32 @@ def test_users_without_a_role_and_anonymous_users_get_nothing(model, no_role_use
 def test_inactive_county_staff_get_nothing(county_a_clerk, case_a):
     county_a_clerk.is_active = False
     assert not Household.objects.for_user(county_a_clerk).exists()
+
+
+def test_get_or_deny_hides_another_countys_row_and_refuses_a_read_only_one(
+    county_a_clerk, city_reviewer, case_a, case_b
+):
+    assert Member.objects.get_or_deny(county_a_clerk, case_a.pk) == case_a
+    with pytest.raises(Http404):
+        Member.objects.get_or_deny(county_a_clerk, case_b.pk)
+    with pytest.raises(Http404):
+        Member.objects.get_or_deny(county_a_clerk, case_b.pk, "view")
+    assert Member.objects.get_or_deny(city_reviewer, case_b.pk, "view") == case_b
+    with pytest.raises(PermissionDenied):
+        Member.objects.get_or_deny(city_reviewer, case_b.pk)
+    assert Member.objects.allows(county_a_clerk, case_a.pk)
+    assert not Member.objects.allows(county_a_clerk, case_b.pk)
+    assert not Member.objects.allows(city_reviewer, case_b.pk)
+
+
+def test_choosable_rows_are_the_change_scope_without_archived_ones(county_a_clerk, case_a, case_b):
+    archived = MemberFactory(household=case_a.household, archived_at=timezone.now())
+    assert set(Member.objects.choosable(county_a_clerk)) == {case_a}
+    assert archived in Member.objects.for_user(county_a_clerk)
+    # A register that archives nothing offers its whole change scope.
+    assert set(Village.objects.choosable(county_a_clerk)) == set(
+        Village.objects.for_user(county_a_clerk, "change")
+    )
 
 
 class TestHouseholdPages:

@@ -9,12 +9,6 @@ from cases.widgets import ID_LIMIT, MaskedInput
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def choosable(model, user):
-    """Rows ``user`` may pick in a form: their change scope, without archived rows."""
-    queryset = model.objects.for_user(user, "change")
-    return queryset.active() if hasattr(queryset, "active") else queryset
-
-
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Ids beyond a signed 64-bit integer are an invalid choice, not a server error: Django
     bounds them for ``pk=`` but not for the ``pk__in=`` this field runs, and SQLite cannot bind
@@ -74,7 +68,7 @@ class ScopedFormMixin:
             if type(field) is forms.ModelMultipleChoiceField:
                 field.__class__ = BoundedModelMultipleChoiceField
         for name, (model, related) in self.scoped_fields.items():
-            queryset = choosable(model, user)
+            queryset = model.objects.choosable(user)
             if on_file := self.on_file(name):
                 queryset |= model.objects.for_user(user, "change").filter(pk__in=on_file)
             self.fields[name].queryset = queryset.select_related(*related)

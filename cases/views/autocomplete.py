@@ -3,7 +3,6 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from cases import filters
-from cases.forms.base import choosable
 from cases.widgets import autocomplete_label
 
 # source name → the list FilterSet whose search box the lookup reuses.
@@ -32,10 +31,9 @@ def autocomplete(request, source):
         raise Http404
     model = filterset_class._meta.model
     if request.GET.get("scope") == "view":
-        rows = model.objects.for_user(request.user)
-        rows = rows.active() if hasattr(rows, "active") else rows
+        rows = model.objects.for_user(request.user).active()
     else:
-        rows = choosable(model, request.user)
+        rows = model.objects.choosable(request.user)
     filterset = filterset_class(
         data={"q": request.GET.get("q", "")},
         queryset=rows.select_related(*LABEL_RELATED.get(source, ())),

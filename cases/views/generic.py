@@ -146,7 +146,7 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
                 raise PermissionDenied
             return None
         obj = super().get_object(queryset)
-        if not self.model.objects.for_user(user, "change").filter(pk=obj.pk).exists():
+        if not self.model.objects.allows(user, obj.pk):
             raise PermissionDenied
         return obj
 
@@ -255,7 +255,7 @@ class ObjectEditView(ScopedObjectMixin, UpdateView):
             for row in formset.deleted_objects:
                 row.delete()
         # The county is derived from choices the user was allowed; check it all the same.
-        if not self.model.objects.for_user(user, "change").filter(pk=self.object.pk).exists():
+        if not self.model.objects.allows(user, self.object.pk):
             raise PermissionDenied
 
 

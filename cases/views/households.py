@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -164,7 +164,7 @@ def submit_household_drafts(request, pk):
     """"提交本户全部草稿": submit, in one step, the drafts the case page listed in its one
     confirmation (``record``: ``model:pk``) that are still drafts of this household; each that
     cannot be submitted is named, the others are submitted all the same."""
-    household = _changeable(Household, request, pk)
+    household = Household.objects.get_or_deny(request.user, pk)
     listed = set(request.POST.getlist("record"))
     drafts = [draft for draft in household_drafts(household, request.user) if draft.key in listed]
     labels = {draft.key: draft.label for draft in drafts}
@@ -217,20 +217,11 @@ class HouseholdEditView(ObjectEditView):
 #
 
 
-def _changeable(model, request, pk):
-    """The row if ``request.user`` may change it; 404 if they may not even see it (so another
-    county's id reveals nothing), 403 if they see it read-only."""
-    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
-        raise PermissionDenied
-    return record
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive_household(request, pk):
     """Ask for the reason (GET), then archive the household and its members (POST)."""
-    household = _changeable(Household, request, pk)
+    household = Household.objects.get_or_deny(request.user, pk)
     if household.archived_at is not None:
         messages.info(request, _("该户已归档。"))
         return redirect(household)
@@ -251,7 +242,7 @@ def archive_household(request, pk):
 @login_required
 @require_POST
 def archive_member(request, pk):
-    member = _changeable(Member, request, pk)
+    member = Member.objects.get_or_deny(request.user, pk)
     try:
         member_archive(member=member, user=request.user)
     except ValidationError as error:

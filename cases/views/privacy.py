@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ def reveal(request, model_name: str, pk: int, field_name: str):
     """Show one full value: a record outside the user's scope answers 404 like any page, one
     they may see but have no need to reveal 403; every reveal is logged before it is shown."""
     model = privacy.revealable_model(model_name, field_name)
-    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
+    record = model.objects.get_or_deny(request.user, pk, "view")
     context = {
         "record": record,
         "field": model._meta.get_field(field_name),

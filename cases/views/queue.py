@@ -19,7 +19,7 @@ from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -80,9 +80,7 @@ def queue_rows(model, user):
         object_id=OuterRef("pk"),
         action__in=(ReviewEvent.Action.SUBMITTED, ReviewEvent.Action.RESUBMITTED),
     ).order_by("-created_at", "-id")
-    rows = model.objects.for_user(user).filter(review_status=ReviewStatus.SUBMITTED)
-    if hasattr(rows, "active"):
-        rows = rows.active()
+    rows = model.objects.for_user(user).active().filter(review_status=ReviewStatus.SUBMITTED)
     return rows.annotate(
         submitted_at=Coalesce(Subquery(latest_submit.values("created_at")[:1]), F("updated_at")),
         submitted_by_id=Subquery(latest_submit.values("user")[:1]),
@@ -418,7 +416,7 @@ def _next_url(request):
 def _decide(request, model_name, pk, decide, success_message):
     model = reviewed_model(model_name)
     _require_city_reviewer(request.user)
-    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
+    record = model.objects.get_or_deny(request.user, pk, "view")
     try:
         decided = decide(record)
     except ValidationError as error:

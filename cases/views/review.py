@@ -6,9 +6,9 @@ import logging
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -37,9 +37,7 @@ def submit_record(request, model_name: str, pk: int):
     """Submit a draft or returned record for the city's review, then back to the page the
     button was on (``next``, e.g. the household timeline) or else to the record's page."""
     model = reviewed_model(model_name)
-    record = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    if not model.objects.for_user(request.user, "change").filter(pk=pk).exists():
-        raise PermissionDenied
+    record = model.objects.get_or_deny(request.user, pk)
     try:
         submitted = record_submit(record=record, user=request.user)
     except ValidationError as error:
@@ -65,9 +63,7 @@ class CasePageMixin(ScopedObjectMixin):
 
     def may_change(self, record):
         """Whether the page offers changes: the edit and action views check again."""
-        return (
-            self.model.objects.for_user(self.request.user, "change").filter(pk=record.pk).exists()
-        )
+        return self.model.objects.allows(self.request.user, record.pk)
 
     def edit_url(self, record):
         try:

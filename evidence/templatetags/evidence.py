@@ -24,7 +24,7 @@ def evidence_panel(context, record):
         files = attachments_of(record).for_user(user)
     may_upload = (
         user.is_county_staff
-        and model.objects.for_user(user, "change").filter(pk=record.pk).exists()
+        and model.objects.allows(user, record.pk)
     )
     return {
         "show": True,

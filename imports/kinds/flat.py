@@ -127,7 +127,7 @@ class ByNameInCounty:
 
     def find_existing(self, user, keys_in_chunk):
         names = [key[0] for key in keys_in_chunk]
-        rows = self.model.objects.filter(county_id=user.county_id, name__in=names)
+        rows = self.model.objects.for_user(user, "change").filter(name__in=names)
         return {(row.name,): row for row in rows}
 
 
