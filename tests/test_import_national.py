@@ -24,7 +24,6 @@ from cases.choices import (
 from cases.models import Household, Member, Village
 from cases.validators import build_resident_id
 from imports.models import ImportPreset, ImportRun, ImportStatus
-from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
     NATIONAL_COLUMNS,
     REGISTER_HEADER,
@@ -45,19 +44,10 @@ from tests.import_files import (
     xlsx_bytes,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
-
-
-@pytest.fixture
-def village_a(county_a):
-    township = TownshipFactory(county=county_a, name="老君庙镇")
-    return VillageFactory(township=township, name="后刘庄村")
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk, village_a):
-    client.force_login(county_a_clerk)
-    return client
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("media_root", "run_jobs_on_commit", "village_a"),
+]
 
 
 def upload(client, data, name="register.xlsx"):
