@@ -27,8 +27,11 @@ migrate: install
 demo: install
 	$(DEV) $(BIN)/python manage.py seed_demo
 
+# The suite in parallel (pytest-xdist, docs/development.md): one worker per core by default,
+# TEST_WORKERS=0 runs it in one process. The slowest tests are listed at the end.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20
 
 lint: install
 	$(BIN)/ruff check .

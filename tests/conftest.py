@@ -1,13 +1,21 @@
-from urllib.parse import urlencode
+import os
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
-from tests.factories import CountyFactory, UserFactory
+from tests.factories import CountyFactory, TownshipFactory, UserFactory, VillageFactory
+from tests.support import household_in, verify_second_factor
 
 pytest_plugins = ["tests.log_audit"]
+
+# Hypothesis draws the same examples on every run (derandomize: a seed derived from each test),
+# so a run fails or passes the same way in CI and on a laptop, and keeps no example database.
+# Each test bounds its own number of examples; HYPOTHESIS_PROFILE=explore draws new ones.
+# Loaded here, before the test modules build their settings objects on the default profile.
+hypothesis_settings.register_profile("suite", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.hookimpl(trylast=True)
@@ -16,34 +24,6 @@ def pytest_collection_modifyitems(items):
     browser test on, the ORM works through new connection objects, which lack the database
     snapshot that transactional tests with ``serialized_rollback`` restore from."""
     items.sort(key=lambda item: "browser" in item.path.parts)
-
-
-def verify_second_factor(client, user):
-    """Marks the client's session as having passed a TOTP code (as django_otp.login does), for
-    tests that are about something else than the login; returns the user's confirmed device."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
-
-
-def export(client, url, data, **extra):
-    """Starts an export as the pages' buttons do: ``export`` (or the register's ``format``) is
-    posted to the page's URL, whose query string carries the rest of ``data``."""
-    query = dict(data)
-    posted = {key: query.pop(key) for key in ("export", "format") if key in query}
-    target = f"{url}?{urlencode(query, doseq=True)}" if query else url
-    return client.post(target, posted, **extra)
-
-
-def sign_in(client, user):
-    """Logs the client in as ``user``; an administrator also passes the second factor, without
-    which the portal shows administrators nothing (accounts.middleware)."""
-    client.force_login(user)
-    if user.is_administrator:
-        verify_second_factor(client, user)
-    return client
 
 
 @pytest.fixture
@@ -87,6 +67,25 @@ def administrator(db):
 @pytest.fixture
 def no_role_user(db):
     return UserFactory(username="nobody", role="", county=None)
+
+
+@pytest.fixture
+def clerk_client(client, county_a_clerk):
+    """The test client, signed in as county A's clerk."""
+    client.force_login(county_a_clerk)
+    return client
+
+
+@pytest.fixture
+def village_a(county_a):
+    """A village of county A, by the names the import test files use."""
+    township = TownshipFactory(county=county_a, name="老君庙镇")
+    return VillageFactory(township=township, name="后刘庄村")
+
+
+@pytest.fixture
+def household(county_a):
+    return household_in(county_a)
 
 
 @pytest.fixture(autouse=True)

@@ -196,3 +196,27 @@ def national_xls(rows):
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def national_rows():
+    """Two households in the national export: one not exited (head, his grandson by a
+    daughter, a preschool child), one exited in 2018 (the 2018 year only)."""
+    first = national_household("41172700100001")
+    second = national_household(
+        "41172700100002", 脱贫属性="脱贫", 脱贫年度="2018", 贫困户属性="低保户", 危房户="是",
+    )
+    return [
+        {**first, **national_member(1, "户主", "刘建国", 文化程度="大专及以上")},
+        {**first, **national_member(
+            2, "之外孙子", "张小明", 文化程度="学龄前儿童", 在校生状况="学前教育",
+            务工状况="", 参加大病医疗="否", **{"务工时间（月）": ""},
+        )},
+        {**first, **national_member(3, "之岳母", "王秀英", 务工状况="县外省内务工")},
+        {**second, **national_member(4, "户主", "赵桂兰")},
+    ]
+
+
+def renamed(rows, renames):
+    table = national_table(rows)
+    table[2] = [renames.get(label, label) for label in table[2]]
+    return xlsx_bytes(table, prepare=merge_national_header)

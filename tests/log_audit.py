@@ -43,6 +43,8 @@ class LogAudit:
         self.passwords = set(KNOWN_PASSWORDS)
         self.session_keys = set()
         self._patched = []
+        # What each pytest-xdist worker audited (on the controller, which runs no test).
+        self.workers = []
 
     # -- collecting ---------------------------------------------------------------------------
     def start(self):
@@ -124,22 +126,45 @@ def pytest_sessionstart(session):
     AUDIT.start()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under pytest-xdist the workers run the tests: each audits its own log lines and hands
+    its counts and findings to the controller, which reports them and fails the run."""
+    result = getattr(node, "workeroutput", {}).get("log_audit")
+    if result:
+        AUDIT.workers.append(result)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session, exitstatus):
     AUDIT.stop()
-    session.config._log_audit_findings = AUDIT.findings()
-    if session.config._log_audit_findings and session.exitstatus == 0:
+    findings = AUDIT.findings()
+    for worker in AUDIT.workers:
+        findings += [tuple(finding) for finding in worker["findings"]]
+    session.config._log_audit_findings = findings
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports (pytest_testnodedown)
+        workeroutput["log_audit"] = {
+            "lines": len(AUDIT.lines),
+            "passwords": len(AUDIT.passwords),
+            "session_keys": len(AUDIT.session_keys),
+            "findings": [list(finding) for finding in findings],
+        }
+    if findings and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     findings = getattr(config, "_log_audit_findings", None)
-    checked = len(AUDIT.lines)
+    checked = len(AUDIT.lines) + sum(worker["lines"] for worker in AUDIT.workers)
+    passwords = len(AUDIT.passwords) + sum(worker["passwords"] for worker in AUDIT.workers)
+    session_keys = len(AUDIT.session_keys) + sum(
+        worker["session_keys"] for worker in AUDIT.workers
+    )
     if not findings:
         terminalreporter.write_line(
             f"log audit: {checked} log lines checked, no resident ID number, password or "
-            f"session key ({len(AUDIT.passwords)} passwords, "
-            f"{len(AUDIT.session_keys)} session keys)"
+            f"session key ({passwords} passwords, {session_keys} session keys)"
         )
         return
     terminalreporter.section("log audit: secrets written to the logs", red=True, bold=True)

@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 from cases.indicators import DEFINITIONS, INDICATORS
 from cases.models import IndicatorSnapshot
 from cases.summaries import period_key
-from tests.conftest import export, verify_second_factor
-from tests.test_dashboard import listed_figure
+from tests.support import export, listed_figure, verify_second_factor
 
 
 def client_for(user):

@@ -32,8 +32,8 @@ from cases.views.autocomplete import SOURCES
 from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun
-from tests.conftest import export, sign_in
 from tests.factories import TransferRequestFactory, stored_attachment
+from tests.support import export, sign_in
 from tests.test_lists import LISTS
 
 # Routes the matrix does not try, each with the reason it does not need to.

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cases.indicators import INDICATORS
 from cases.pagination import ScalablePaginator
-from tests.conftest import sign_in
+from tests.support import sign_in
 from tests.test_lists import LISTS
 
 PARAMETERS = settings(

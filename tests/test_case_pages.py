@@ -30,7 +30,6 @@ from tests.factories import (
     EmploymentFactory,
     EnterpriseFactory,
     FinanceAgreementFactory,
-    HouseholdFactory,
     HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
@@ -46,14 +45,11 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.forms import page_post_data
+from tests.support import household_in, return_record
 
 TIMELINE_KINDS = {
     "visit", "pairing", "training", "employment", "project", "agreement", "dividend", "aid",
 }
-
-
-def household_in(county, **kwargs):
-    return HouseholdFactory(village__township__county=county, **kwargs)
 
 
 def give_help_of_every_kind(household, n=1):
@@ -78,13 +74,6 @@ def give_help_of_every_kind(household, n=1):
         MaterialAidFactory(household=household, labor_model=labor_model, given_on=day)
         HouseholdVisitFactory(household=household, labor_model=labor_model, visited_on=day)
     return labor_model, enterprise, member
-
-
-def return_record(record, reviewer, comment):
-    """What the city's record_return will do: mark the record returned, with a comment."""
-    type(record).objects.filter(pk=record.pk).update(review_status=ReviewStatus.RETURNED)
-    record.refresh_from_db()
-    return ReviewEventFactory(record=record, action="returned", comment=comment, user=reviewer)
 
 
 def queries_for(callable_):

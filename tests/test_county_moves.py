@@ -45,8 +45,8 @@ from tests.factories import (
 )
 from tests.forms import form_post_data, page_post_data
 from tests.import_files import as_table, household_values, member_values, register_row, xlsx_bytes
+from tests.support import build_records
 from tests.surfaces import assert_surfaces_agree, client_for, every_surface
-from tests.test_dashboard import build_records
 
 APPROVED = ReviewStatus.APPROVED
 AGREEMENT_FUNDS = Decimal("250000.50")

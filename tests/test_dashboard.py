@@ -1,25 +1,21 @@
 """The dashboard and its drill-down lists: every figure on the page links to the rows behind it,
 and that list's count (or sum) is the figure, for every indicator; county staff see their
 county only; the period form; a fixed number of queries; the charts' data and text
-alternatives; money in 万元 / 亿元; and, on the demo, the article's figures on the page."""
+alternatives; money in 万元 / 亿元. (The article's figures on the demo: tests/demo/.)"""
 
 import datetime
 import html
 import json
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
-from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
 from cases.demo import CITY_UNION_NAME
 from cases.forms.dashboard import PeriodForm, period_from_request
 from cases.indicators import (
@@ -30,125 +26,26 @@ from cases.indicators import (
     format_figure,
     indicator_rows,
 )
-from tests.conftest import export, sign_in
 from tests.factories import (
-    AdvancedCollectiveFactory,
-    DividendPaymentFactory,
     EmploymentFactory,
-    EnterpriseFactory,
-    FinanceAgreementFactory,
-    HouseholdFactory,
     IndustryProjectFactory,
-    LaborModelFactory,
-    MemberFactory,
-    PairingFactory,
-    ProjectBeneficiaryFactory,
-    TrainingAttendanceFactory,
     TrainingSessionFactory,
     UnionBodyFactory,
-    VolunteerEventFactory,
-    VolunteerTeamFactory,
-    WorkshopFactory,
-    expertise_field,
+)
+from tests.support import (
+    APPROVED,
+    AS_OF,
+    AS_OF_PARAMS,
+    DASHBOARD,
+    build_records,
+    card_links,
+    export,
+    listed_figure,
+    login,
 )
 
-APPROVED = ReviewStatus.APPROVED
-AS_OF = datetime.date(2018, 8, 31)
-AS_OF_PARAMS = {"period": "as_of", "as_of": "2018-08-31"}
-DASHBOARD = reverse("cases:dashboard")
-LEVELS = list(HonourLevel)
-MODES = list(PairingMode)
-
-CARD_LINK = re.compile(r'href="([^"]+)" data-indicator="(\w+)"')
 COUNTY_ROW = re.compile(r'<tr data-county="(\d+)">(.*?)</tr>', re.S)
 CELL_LINK = re.compile(r'<td [^>]*><a href="([^"]+)">')
-
-
-def build_records(county, n):
-    """``n`` of each kind of record in ``county``, every one counted by some indicator as of
-    AS_OF, plus records that must not count (a draft project, a session awaiting review, an
-    archived household's trainee)."""
-    for i in range(n):
-        model = LaborModelFactory(
-            county=county, honour_level=LEVELS[i % 4], review_status=APPROVED
-        )
-        household = HouseholdFactory(
-            village__township__county=county,
-            status=PovertyStatus.EXITED,
-            exit_date=datetime.date(2018, 6, 1),
-            review_status=APPROVED,
-            industry=expertise_field(),
-            industry_since=datetime.date(2018, 5, 1),
-        )
-        member = MemberFactory(household=household)
-        other = MemberFactory(household__village__township__county=county)
-        PairingFactory(
-            labor_model=model, household=household, mode=MODES[i % 7], review_status=APPROVED
-        )
-        session = TrainingSessionFactory(
-            county=county, labor_model=model, held_on=datetime.date(2018, 3, 1),
-            review_status=APPROVED,
-        )
-        TrainingAttendanceFactory(session=session, member=member)
-        TrainingAttendanceFactory(session=session, member=other)
-        enterprise = EnterpriseFactory(county=county, review_status=APPROVED)
-        project = IndustryProjectFactory(
-            county=county, enterprise=enterprise, funds="1234567.89",
-            started_on=datetime.date(2018, 2, 1), review_status=APPROVED,
-        )
-        ProjectBeneficiaryFactory(project=project, member=member)
-        WorkshopFactory(enterprise=enterprise, project=project, review_status=APPROVED)
-        agreement = FinanceAgreementFactory(
-            enterprise=enterprise, household=household, funds="250000.50", review_status=APPROVED
-        )
-        DividendPaymentFactory(
-            agreement=agreement, year=2017, amount="2100.00", paid_on=datetime.date(2018, 1, 20),
-            review_status=APPROVED,
-        )
-        EmploymentFactory(member=other, enterprise=enterprise, review_status=APPROVED)
-        collective = AdvancedCollectiveFactory(county=county, review_status=APPROVED)
-        IndustryProjectFactory(
-            county=county, enterprise=None, collective=collective, funds="80000.00",
-            review_status=APPROVED,
-        )
-        EmploymentFactory(
-            member=member, enterprise=None, collective=collective, is_stable=False,
-            started_on=datetime.date(2018, 5, 1), review_status=APPROVED,
-        )
-        team = VolunteerTeamFactory(county=county, leader=model, review_status=APPROVED)
-        VolunteerEventFactory(team=team, beneficiaries=40 + i, review_status=APPROVED)
-        # Not counted: a draft project, a session awaiting review, an archived trainee.
-        IndustryProjectFactory(county=county, enterprise=enterprise)
-        TrainingAttendanceFactory(
-            session=TrainingSessionFactory(county=county, review_status=ReviewStatus.SUBMITTED),
-            member=MemberFactory(household__village__township__county=county),
-        )
-        archived = MemberFactory(household__village__township__county=county)
-        archived.household.archived_at = timezone.now()
-        archived.household.save()
-        TrainingAttendanceFactory(session=session, member=archived)
-
-
-def login(user):
-    return sign_in(Client(), user)
-
-
-def card_links(content):
-    return {key: html.unescape(url) for url, key in CARD_LINK.findall(content)}
-
-
-def listed_figure(client, url, key):
-    """Follows a figure's link; the list's row count, or the sum of the summed field over all
-    its rows (added up here, from the rows themselves), and the response."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    table = response.context["table"]
-    definition = DEFINITIONS[key]
-    if definition.summed:
-        rows = table.data.data
-        total = sum((getattr(row, definition.summed) for row in rows), Decimal(0))
-        return (total if definition.money else int(total)), response
-    return table.paginator.count, response
 
 
 @pytest.fixture
@@ -512,47 +409,3 @@ class TestMoney:
         content = login(city_reviewer).get(DASHBOARD, AS_OF_PARAMS).content.decode()
         assert '<span class="fs-3 fw-semibold">7,127.85</span> <span class="text-body-secondary">万元</span>' in content  # noqa: E501
         assert ">7,127.85</a>" in content  # the county table, in 万元
-
-
-#
-# The demo: the article's figures on the page
-#
-
-ARTICLE_FIGURES = [
-    "3,002", "61", "413", "1,255", "1,273", "1,950", "298", "27,438", "17,129", "117",
-    "7,127.85 万元", "196", "14,496", "1,405", "161", "8,251", "4.1 亿元", "22,314", "28",
-    "359", "77", "79", "1,498.00 万元", "4,524", "753",
-]
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the class inside a transaction that is rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.mark.usefixtures("demo")
-class TestDemoDashboard:
-    def test_the_article_figures_are_on_the_city_dashboard(self, db):
-        city = User.objects.get(username="city")
-        content = login(city).get(DASHBOARD, AS_OF_PARAMS).content.decode()
-        text = re.sub(r"<[^>]+>", " ", content)
-        text = re.sub(r"\s+", " ", text)
-        cards = re.findall(r'<div class="figure-value">(.*?)</div>', content, re.S)
-        shown = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", card)).strip() for card in cards]
-        for figure in ARTICLE_FIGURES:
-            number = figure.split(" ")[0]
-            assert any(card.split(" ")[0] == number for card in shown), figure
-            assert figure in text, figure
-
-    def test_a_demo_figure_equals_its_list(self, db):
-        city = User.objects.get(username="city")
-        client = login(city)
-        links = card_links(client.get(DASHBOARD, AS_OF_PARAMS).content.decode())
-        figure, _ = listed_figure(client, links["people_trained_exited"], "people_trained_exited")
-        assert figure == 17_129
-        figure, _ = listed_figure(client, links["finance_funds"], "finance_funds")
-        assert figure == Decimal("410000000.00")

@@ -6,7 +6,7 @@ import html
 import pytest
 from django.urls import reverse
 
-from tests.conftest import sign_in
+from tests.support import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -93,17 +93,6 @@ def stored_files(root):
     return [path for path in Path(root).rglob("*") if path.is_file()]
 
 
-@pytest.fixture
-def household(county_a):
-    return HouseholdFactory(village__township__county=county_a)
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk):
-    client.force_login(county_a_clerk)
-    return client
-
-
 #
 # Refused files: a clear Chinese message, nothing stored
 #

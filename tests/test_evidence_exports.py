@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from cases.models import ExportJob, ExportLog
 from evidence.models import Attachment, AttachmentDownload
 from imports.models import ImportRun, ImportStatus
-from tests.conftest import export
 from tests.factories import (
     HouseholdFactory,
     HouseholdVisitFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
     PairingFactory,
     stored_attachment,
 )
+from tests.support import export
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

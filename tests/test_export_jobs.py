@@ -20,9 +20,8 @@ from cases import exports
 from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
 from imports.services import import_run_create
-from tests.conftest import export
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
-from tests.test_dashboard import AS_OF_PARAMS, build_records
+from tests.support import AS_OF_PARAMS, build_records, export
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

@@ -20,7 +20,6 @@ from cases import filecrypt
 from cases.models import ExportJob, Household, Member
 from imports.models import ImportRun, ImportStatus
 from imports.services import import_run_preview
-from tests.conftest import export
 from tests.factories import MemberFactory, TownshipFactory, VillageFactory
 from tests.import_files import (
     as_table,
@@ -31,6 +30,7 @@ from tests.import_files import (
     resident_id,
     xlsx_bytes,
 )
+from tests.support import export
 
 CHUNK = filecrypt.CHUNK_BYTES
 SEGMENT = filecrypt.SEGMENT_BYTES

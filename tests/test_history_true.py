@@ -23,8 +23,8 @@ from tests.factories import (
     TrainingSessionFactory,
 )
 from tests.forms import page_post_data
+from tests.support import build_records
 from tests.surfaces import assert_surfaces_agree, client_for, every_surface
-from tests.test_dashboard import build_records
 
 pytestmark = pytest.mark.django_db
 

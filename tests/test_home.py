@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import ReviewStatus
 from cases.services import household_archive
 from tests.factories import (
     HouseholdFactory,
@@ -17,11 +16,11 @@ from tests.factories import (
     MaterialAidFactory,
     MemberFactory,
     PairingFactory,
-    ReviewEventFactory,
     TrainingAttendanceFactory,
     TrainingSessionFactory,
     VillageFactory,
 )
+from tests.support import household_in, return_record
 
 TODAY = timezone.localdate()
 LONG_AGO = datetime.date(2018, 6, 1)
@@ -29,16 +28,6 @@ LONG_AGO = datetime.date(2018, 6, 1)
 
 def days_ago(n):
     return TODAY - datetime.timedelta(days=n)
-
-
-def household_in(county, **kwargs):
-    return HouseholdFactory(village__township__county=county, **kwargs)
-
-
-def return_record(record, reviewer, comment):
-    type(record).objects.filter(pk=record.pk).update(review_status=ReviewStatus.RETURNED)
-    record.refresh_from_db()
-    return ReviewEventFactory(record=record, action="returned", comment=comment, user=reviewer)
 
 
 def listed(client, url):

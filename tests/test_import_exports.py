@@ -16,8 +16,8 @@ from cases import exports
 from cases.exports import DoesNotFitExcel, export_rows, write_xlsx
 from cases.models import ExportLog, Member
 from cases.validators import mask_id_number
-from tests.conftest import export
 from tests.factories import DividendPaymentFactory, HouseholdFactory, MemberFactory
+from tests.support import export
 from tests.test_lists import LIST_IDS, LISTS
 
 pytestmark = pytest.mark.django_db

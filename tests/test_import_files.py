@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from cases.models import Household, Member
 from imports.models import ImportRun, ImportStatus
-from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
     REGISTER_HEADER,
     as_table,
@@ -21,17 +20,13 @@ from tests.import_files import (
     xlsx_bytes,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("media_root", "run_jobs_on_commit", "village_a"),
+]
 
 ID_COLUMN = REGISTER_HEADER.index("身份证号") + 1
 DATE_COLUMN = REGISTER_HEADER.index("识别日期") + 1
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk, county_a):
-    VillageFactory(township=TownshipFactory(county=county_a, name="老君庙镇"), name="后刘庄村")
-    client.force_login(county_a_clerk)
-    return client
 
 
 def one_household(**household):

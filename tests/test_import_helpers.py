@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,10 +13,10 @@ from cases.indicators import Period, compute_indicators
 from cases.models import AdvancedCollective, Enterprise, LaborModel
 from cases.summaries import dashboard_data, data_changed
 from cases.uniqueness import duplicate_message
-from cases.validators import build_resident_id
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportStatus
 from tests.factories import EnterpriseFactory, LaborModelFactory
 from tests.import_files import as_table, csv_bytes, xlsx_bytes
+from tests.support import person, run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
@@ -39,10 +38,6 @@ ENTERPRISE_HEADER = [
 ]
 
 
-def person(n):
-    return build_resident_id("411727", datetime.date(1966, 6, 6), n)
-
-
 def labor_model(n, **overrides):
     values = {
         "县区": "汝南县", "姓名": f"劳模{n}", "身份证号": person(n), "性别": "男",
@@ -51,24 +46,6 @@ def labor_model(n, **overrides):
     }
     values.update(overrides)
     return values
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk):
-    client.force_login(county_a_clerk)
-    return client
-
-
-def run_import(client, kind, data, name="file.xlsx", confirm=True):
-    response = client.post(
-        reverse("imports:index"), {"kind": kind, "file": SimpleUploadedFile(name, data)}
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    run = ImportRun.objects.latest("pk")
-    if confirm and run.status == ImportStatus.VALIDATED:
-        client.post(reverse("imports:run_confirm", args=[run.pk]))
-        run.refresh_from_db()
-    return run
 
 
 def test_labor_models_import_then_reimport_unchanged_then_update(

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from imports import readers
 from imports.models import ImportRun, ImportStatus
-from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
     as_table,
     csv_bytes,
@@ -29,14 +28,10 @@ from tests.import_files import (
     xlsx_bytes,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk, county_a):
-    VillageFactory(township=TownshipFactory(county=county_a, name="老君庙镇"), name="后刘庄村")
-    client.force_login(county_a_clerk)
-    return client
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("media_root", "run_jobs_on_commit", "village_a"),
+]
 
 
 @pytest.fixture

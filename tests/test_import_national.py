@@ -24,7 +24,6 @@ from cases.choices import (
 from cases.models import Household, Member, Village
 from cases.validators import build_resident_id
 from imports.models import ImportPreset, ImportRun, ImportStatus
-from tests.factories import TownshipFactory, VillageFactory
 from tests.import_files import (
     NATIONAL_COLUMNS,
     REGISTER_HEADER,
@@ -32,32 +31,22 @@ from tests.import_files import (
     csv_bytes,
     household_values,
     member_values,
-    merge_national_header,
     national_header_rows,
-    national_household,
-    national_member,
+    national_rows,
     national_table,
     national_xls,
     national_xlsx,
     register_row,
+    renamed,
     resident_id,
     with_computed_value,
     xlsx_bytes,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
-
-
-@pytest.fixture
-def village_a(county_a):
-    township = TownshipFactory(county=county_a, name="老君庙镇")
-    return VillageFactory(township=township, name="后刘庄村")
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk, village_a):
-    client.force_login(county_a_clerk)
-    return client
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("media_root", "run_jobs_on_commit", "village_a"),
+]
 
 
 def upload(client, data, name="register.xlsx"):
@@ -74,24 +63,6 @@ def confirm(client, run, tick=False):
     )
     run.refresh_from_db()
     return response
-
-
-def national_rows():
-    """Two households in the national export: one not exited (head, his grandson by a
-    daughter, a preschool child), one exited in 2018 (the 2018 year only)."""
-    first = national_household("41172700100001")
-    second = national_household(
-        "41172700100002", 脱贫属性="脱贫", 脱贫年度="2018", 贫困户属性="低保户", 危房户="是",
-    )
-    return [
-        {**first, **national_member(1, "户主", "刘建国", 文化程度="大专及以上")},
-        {**first, **national_member(
-            2, "之外孙子", "张小明", 文化程度="学龄前儿童", 在校生状况="学前教育",
-            务工状况="", 参加大病医疗="否", **{"务工时间（月）": ""},
-        )},
-        {**first, **national_member(3, "之岳母", "王秀英", 务工状况="县外省内务工")},
-        {**second, **national_member(4, "户主", "赵桂兰")},
-    ]
 
 
 def assert_national_rows_imported():
@@ -423,12 +394,6 @@ def test_a_formula_cell_uses_its_computed_value_with_a_warning(clerk_client):
 #
 # The mapping step and the county's preset
 #
-
-
-def renamed(rows, renames):
-    table = national_table(rows)
-    table[2] = [renames.get(label, label) for label in table[2]]
-    return xlsx_bytes(table, prepare=merge_national_header)
 
 
 def mapping_post(run, choices, name="汝南县国家系统导出"):

@@ -4,14 +4,12 @@ import datetime
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.choices import PairingMode, ReviewStatus
 from cases.models import Pairing, TrainingAttendance
-from cases.validators import build_resident_id
-from imports.models import ImportRun, ImportStatus
+from imports.models import ImportStatus
 from tests.factories import (
     AdvancedCollectiveFactory,
     HouseholdFactory,
@@ -22,6 +20,7 @@ from tests.factories import (
     VillageFactory,
 )
 from tests.import_files import as_table, csv_bytes, xlsx_bytes
+from tests.support import person, run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 
@@ -32,35 +31,8 @@ PAIRING_HEADER = [
 ATTENDANCE_HEADER = ["县区", "培训日期", "培训主题", "身份证号"]
 
 
-def person(n):
-    return build_resident_id("411727", datetime.date(1966, 6, 6), n)
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk):
-    client.force_login(county_a_clerk)
-    return client
-
-
-def run_import(client, kind, data, name="file.xlsx"):
-    response = client.post(
-        reverse("imports:index"), {"kind": kind, "file": SimpleUploadedFile(name, data)}
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    run = ImportRun.objects.latest("pk")
-    if run.status == ImportStatus.VALIDATED:
-        client.post(reverse("imports:run_confirm", args=[run.pk]))
-        run.refresh_from_db()
-    return run
-
-
 def errors_by_cell(run):
     return {(e["row"], e["column"]): e["message"] for e in run.errors}
-
-
-@pytest.fixture
-def village_a(county_a):
-    return VillageFactory(township=TownshipFactory(county=county_a))
 
 
 def test_pairings_are_created_then_unchanged_then_updated(

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from imports.models import ImportPreset, ImportRun, ImportStatus
-from tests.conftest import sign_in
 from tests.factories import TownshipFactory, VillageFactory
-from tests.test_import_national import national_rows, renamed
+from tests.import_files import national_rows, renamed
+from tests.support import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
 

@@ -15,7 +15,6 @@ from cases.models import Household, Member, Village
 from cases.uniqueness import duplicate_message
 from imports import engine
 from imports.models import ImportRun, ImportStatus
-from tests.conftest import export
 from tests.factories import HouseholdFactory, MemberFactory, TownshipFactory, VillageFactory
 from tests.import_files import (
     REGISTER_HEADER,
@@ -27,20 +26,12 @@ from tests.import_files import (
     resident_id,
     xlsx_bytes,
 )
+from tests.support import export
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "run_jobs_on_commit")]
-
-
-@pytest.fixture
-def village_a(county_a):
-    township = TownshipFactory(county=county_a, name="老君庙镇")
-    return VillageFactory(township=township, name="后刘庄村")
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk, village_a):
-    client.force_login(county_a_clerk)
-    return client
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("media_root", "run_jobs_on_commit", "village_a"),
+]
 
 
 def two_households():

@@ -24,19 +24,16 @@ from cases.choices import (
 )
 from cases.models import DividendPayment, IndustryProject
 from cases.validators import build_resident_id, mask_id_number
-from tests.conftest import export
 from tests.factories import (
     AdvancedCollectiveFactory,
     DividendPaymentFactory,
     EmploymentFactory,
     EnterpriseFactory,
     FinanceAgreementFactory,
-    HouseholdFactory,
     HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
-    MemberFactory,
     PairingFactory,
     ProjectBeneficiaryFactory,
     TrainingAttendanceFactory,
@@ -47,18 +44,11 @@ from tests.factories import (
     WorkshopFactory,
     expertise_field,
 )
+from tests.support import export, household_in, member_in
 
 #
 # One way to make a row of each list, showing ``label`` on the page
 #
-
-
-def household_in(county, **kwargs):
-    return HouseholdFactory(village__township__county=county, **kwargs)
-
-
-def member_in(county, **kwargs):
-    return MemberFactory(household=household_in(county), **kwargs)
 
 
 def make_household(county, label, **kwargs):

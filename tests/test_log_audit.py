@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
@@ -52,7 +53,10 @@ def test_records_written_during_the_run_are_checked_for_ids_passwords_and_sessio
     assert {handler for handler, *_ in planted} >= {"<record>", "StreamHandler"}
 
 
-def test_a_run_that_logs_a_full_id_number_fails_with_a_listing(tmp_path):
+@pytest.mark.parametrize("workers", [["-n", "0"], ["-n", "2"]], ids=["one", "xdist"])
+def test_a_run_that_logs_a_full_id_number_fails_with_a_listing(tmp_path, workers):
+    """In one process and under pytest-xdist, whose workers run the tests and report to the
+    controller (which alone decides the exit status and prints the summary)."""
     test_file = tmp_path / "test_planted.py"
     masked = mask_id_number(ID_NUMBER)
     test_file.write_text(
@@ -70,7 +74,7 @@ def test_a_run_that_logs_a_full_id_number_fails_with_a_listing(tmp_path):
         [
             sys.executable, "-m", "pytest", str(test_file), "-p", "tests.log_audit",
             "-p", "no:cacheprovider", "-c", str(settings.BASE_DIR / "pyproject.toml"),
-            "--rootdir", str(settings.BASE_DIR), "-q",
+            "--rootdir", str(settings.BASE_DIR), "-q", *workers,
         ],
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
     )

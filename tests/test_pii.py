@@ -40,14 +40,14 @@ from cases.models import ExportLog, LaborModel, Member, RevealLog
 from cases.privacy import counted_rows, start_export
 from cases.uniqueness import duplicate_message
 from cases.validators import build_resident_id, mask_id_number, mask_phone
-from tests.conftest import export, sign_in
 from tests.factories import (
     HouseholdFactory,
     LaborModelFactory,
     MemberFactory,
     next_resident_id,
 )
-from tests.test_lists import LIST_IDS, LISTS, household_in
+from tests.support import export, household_in, sign_in
+from tests.test_lists import LIST_IDS, LISTS
 
 PROJECT = Path(__file__).resolve().parent.parent
 ID_ENDING_IN_X = "11010519491231002X"

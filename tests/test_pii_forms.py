@@ -22,7 +22,7 @@ from cases.validators import (
 )
 from tests import factories as f
 from tests.forms import form_post_data, page_post_data
-from tests.test_lists import household_in
+from tests.support import household_in
 
 MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 HELP_TEXT = "号码已部分隐藏;不修改则保留原号码,更换时请输入完整的新号码。"

@@ -16,7 +16,7 @@ from cases.models import Household, LaborModel
 from cases.selectors import REVIEWED_MODELS
 from cases.services import record_submit
 from tests.factories import HouseholdFactory
-from tests.test_dashboard import build_records
+from tests.support import build_records
 
 # The reviewed tables with hundreds of thousands of rows at the benchmark's size.
 BIG_REVIEWED_TABLES = {

@@ -28,12 +28,9 @@ from tests.import_files import (
     register_row,
     xlsx_bytes,
 )
+from tests.support import village_in
 
 pytestmark = pytest.mark.django_db
-
-
-def village_in(county):
-    return VillageFactory(township=TownshipFactory(county=county))
 
 
 def new_member(county, id_number):

@@ -25,7 +25,6 @@ from cases.indicators import (
 )
 from cases.models import ExportLog, IndicatorTarget
 from cases.views.reports import money_text
-from tests.conftest import export, sign_in
 from tests.factories import (
     FinanceAgreementFactory,
     HouseholdFactory,
@@ -35,6 +34,7 @@ from tests.factories import (
     TrainingAttendanceFactory,
     TrainingSessionFactory,
 )
+from tests.support import export, sign_in
 
 APPROVED = ReviewStatus.APPROVED
 AS_OF = {"period": "as_of", "as_of": "2018-08-31"}
@@ -44,10 +44,6 @@ def visible_text(response):
     """The page's text as a reader sees it: tags removed, white space collapsed."""
     text = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
     return re.sub(r"\s+", " ", text)
-
-
-def login(client, user):
-    return sign_in(client, user)
 
 
 def grid_data(year, counties, values=None):
@@ -94,7 +90,7 @@ class TestTargetsPage:
     url = reverse("cases:targets")
 
     def test_the_city_reviewer_saves_the_grid(self, client, county_a, county_b, city_reviewer):
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         data = grid_data(
             2018,
             [county_a, county_b],
@@ -119,7 +115,7 @@ class TestTargetsPage:
         assert 'value="18000000.50"' in page
 
     def test_an_administrator_may_set_targets_too(self, client, county_a, administrator):
-        login(client, administrator)
+        sign_in(client, administrator)
         response = client.post(
             self.url, grid_data(2018, [county_a], {(county_a, "workshops"): "5"})
         )
@@ -131,7 +127,7 @@ class TestTargetsPage:
     ):
         set_target(county_a, "people_trained", 2731)
         set_target(county_b, "people_trained", 999)
-        login(client, county_a_clerk)
+        sign_in(client, county_a_clerk)
 
         response = client.get(f"{self.url}?year=2018")
         assert response.status_code == 200
@@ -150,7 +146,7 @@ class TestTargetsPage:
 
     def test_users_without_a_role_and_anonymous_users_are_kept_out(self, client, no_role_user):
         assert client.get(self.url).status_code == 302
-        login(client, no_role_user)
+        sign_in(client, no_role_user)
         assert client.get(self.url).status_code == 403
         assert client.post(self.url, {"year": "2018"}).status_code == 403
 
@@ -170,7 +166,7 @@ class TestTargetsPage:
         self, client, county_a, county_b, city_reviewer, key, value, message
     ):
         kept = set_target(county_a, "stable_employed", 100)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         data = grid_data(
             2018,
             [county_a, county_b],
@@ -195,7 +191,7 @@ class TestTargetsPage:
     def test_changes_are_kept_in_history_and_unchanged_cells_are_not_rewritten(
         self, client, county_a, city_reviewer
     ):
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         for value in ("100", "100", "150", ""):
             response = client.post(
                 self.url, grid_data(2018, [county_a], {(county_a, "people_trained"): value})
@@ -214,7 +210,7 @@ class TestTargetsPage:
         self, client, county_a, city_reviewer
     ):
         set_target(county_a, "people_trained", 77, year=2019)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         assert 'value="77"' in client.get(f"{self.url}?year=2019").content.decode()
         assert 'value="77"' not in client.get(f"{self.url}?year=2018").content.decode()
         response = client.get(f"{self.url}?year=1900")
@@ -290,7 +286,7 @@ class TestProgressPage:
         train(county_b, 30)
         set_target(county_a, "people_trained", 100)
         set_target(county_b, "people_trained", 40)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         response = client.get(self.url, {"period": "as_of", "as_of": "2018-07-02"})
         assert response.status_code == 200
         page = response.content.decode()
@@ -306,7 +302,7 @@ class TestProgressPage:
         train(county_a, 50, held_on=datetime.date(2017, 6, 1))
         train(county_a, 20, held_on=datetime.date(2018, 3, 1))
         set_target(county_a, "people_trained", 100)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         response = client.get(self.url, AS_OF)
         [group] = [g for g in response.context["groups"] if g["items"]]
         assert group["items"][0]["entry"].value == 20
@@ -316,7 +312,7 @@ class TestProgressPage:
     ):
         set_target(county_a, "people_trained", 100)
         set_target(county_b, "people_trained", 100)
-        login(client, county_b_clerk)
+        sign_in(client, county_b_clerk)
         response = client.get(self.url, AS_OF)
         assert response.status_code == 200
         assert [g["county"] for g in response.context["groups"]] == [county_b]
@@ -361,7 +357,7 @@ class TestReport:
         self, client, county_a, county_b, city_reviewer
     ):
         build_report_dataset(county_a, county_b)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         response = client.get(self.url, AS_OF)
         assert response.status_code == 200
         page = response.content.decode()
@@ -391,21 +387,21 @@ class TestReport:
         self, client, county_a, county_b, county_b_clerk
     ):
         build_report_dataset(county_a, county_b)
-        login(client, county_b_clerk)
+        sign_in(client, county_b_clerk)
         page = client.get(self.url, AS_OF).content.decode()
         assert "正阳县各级劳模和五一劳动奖章获得者1人" in page
         assert "汝南县" not in page
         assert "全市" not in page
 
     def test_users_without_a_role_get_403(self, client, no_role_user):
-        login(client, no_role_user)
+        sign_in(client, no_role_user)
         assert client.get(self.url).status_code == 403
 
     def test_the_report_is_in_english_when_asked(
         self, client, county_a, county_b, city_reviewer
     ):
         build_report_dataset(county_a, county_b)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         client.cookies["django_language"] = "en"
         page = visible_text(client.get(self.url, AS_OF))
         assert "the city had 3 labor models and May Day medal holders" in page
@@ -433,7 +429,7 @@ class TestXlsxExport:
     ):
         build_report_dataset(county_a, county_b)
         set_target(county_a, "people_trained", 100)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         response = export(client, self.url, AS_OF)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -470,7 +466,7 @@ class TestXlsxExport:
         self, client, county_a, county_b, county_a_clerk
     ):
         build_report_dataset(county_a, county_b)
-        login(client, county_a_clerk)
+        sign_in(client, county_a_clerk)
         rows = list(read_workbook(export(client, self.url, AS_OF)).worksheets[0].values)
         assert [row[0] for row in rows[1:]] == ["汝南县", "合计"]
 
@@ -480,7 +476,7 @@ class TestJson:
 
     def test_shape_and_values(self, client, county_a, county_b, city_reviewer):
         build_report_dataset(county_a, county_b)
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         response = client.get(self.url, AS_OF)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
@@ -514,7 +510,7 @@ class TestJson:
         TrainingSessionFactory(
             county=county_a, held_on=datetime.date(2018, 5, 1), review_status=ReviewStatus.SUBMITTED
         )
-        login(client, city_reviewer)
+        sign_in(client, city_reviewer)
         document = client.get(
             self.url, {"period": "year", "year": "2018", "include_submitted": "1"}
         ).json()
@@ -527,7 +523,7 @@ class TestJson:
         self, client, county_a, county_b, county_a_clerk
     ):
         build_report_dataset(county_a, county_b)
-        login(client, county_a_clerk)
+        sign_in(client, county_a_clerk)
         document = client.get(self.url, AS_OF).json()
         totals = compute_indicators(
             user=county_a_clerk, period=Period(end=datetime.date(2018, 8, 31))
@@ -546,7 +542,7 @@ class TestJson:
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
         # The JSON is an export: an account without a role has no export permission.
-        login(client, no_role_user)
+        sign_in(client, no_role_user)
         assert client.get(self.url, AS_OF).status_code == 403
 
 
@@ -571,7 +567,7 @@ def test_query_count_does_not_grow_with_the_records(
     url = reverse(url_name)
     set_target(county_a, "people_trained", 100)
     set_target(county_b, "people_trained", 100)
-    login(client, city_reviewer)
+    sign_in(client, city_reviewer)
     add_trained_people(county_a, 1)
     add_trained_people(county_b, 1)
     # The workbook is an export, posted; the pages and the JSON are read.
@@ -598,7 +594,7 @@ def test_query_count_does_not_grow_with_the_records(
 
 
 def test_the_dashboard_links_to_the_report_and_exports_for_its_period(client, city_reviewer):
-    login(client, city_reviewer)
+    sign_in(client, city_reviewer)
     page = client.get(reverse("cases:dashboard"), AS_OF).content.decode()
     for name in ("report", "target_progress", "indicators_json"):
         assert f'href="{reverse(f"cases:{name}")}?period=as_of&amp;as_of=2018-08-31"' in page
@@ -607,7 +603,7 @@ def test_the_dashboard_links_to_the_report_and_exports_for_its_period(client, ci
 
 
 def test_the_dashboard_workbook_is_started_by_post_only(client, city_reviewer):
-    login(client, city_reviewer)
+    sign_in(client, city_reviewer)
     url = reverse("cases:dashboard_export")
     assert client.get(url, AS_OF).status_code == 405
     assert not ExportLog.objects.exists()

@@ -24,7 +24,6 @@ from cases.services import (
     record_submit,
     records_bulk_approve,
 )
-from tests.conftest import sign_in
 from tests.factories import (
     EmploymentFactory,
     HouseholdFactory,
@@ -33,6 +32,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.support import set_status, sign_in
 
 RETURN_COMMENT = "请补充致贫原因的证明材料"
 COMMENT_REQUIRED = "退回修改时须填写审核意见。"
@@ -42,11 +42,6 @@ def events_of(record):
     return ReviewEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk
     )
-
-
-def set_status(record, status):
-    type(record).objects.filter(pk=record.pk).update(review_status=status)
-    record.refresh_from_db()
 
 
 def stored(record):

@@ -11,27 +11,17 @@ from cases.choices import ReviewStatus
 from cases.models import Household, Pairing, ReviewEvent
 from cases.services import ReviewStepRefused, household_archive, record_submit
 from tests.factories import (
-    HouseholdFactory,
     MemberFactory,
     PairingFactory,
     ReviewEventFactory,
 )
-
-
-@pytest.fixture
-def household(county_a):
-    return HouseholdFactory(village__township__county=county_a)
+from tests.support import set_status
 
 
 def events_of(record):
     return ReviewEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk
     )
-
-
-def set_status(record, status):
-    type(record).objects.filter(pk=record.pk).update(review_status=status)
-    record.refresh_from_db()
 
 
 class TestRecordSubmit:

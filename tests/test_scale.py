@@ -17,7 +17,7 @@ from cases.services import household_archive, record_submit, records_bulk_approv
 from cases.summaries import dashboard_data
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
 from tests.factories import LaborModelFactory
-from tests.test_dashboard import AS_OF, build_records
+from tests.support import AS_OF, build_records
 
 ASSISTANCE = (
     m.Pairing, m.TrainingSession, m.TrainingAttendance, m.IndustryProject,

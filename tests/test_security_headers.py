@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
-from tests.conftest import export, verify_second_factor
+from tests.support import export, verify_second_factor
 
 
 def csp_directives(response):

@@ -28,7 +28,7 @@ from cases.models import CountyDataVersion, IndicatorSnapshot
 from cases.summaries import dashboard_data, period_from_key, period_key
 from cases.tasks import REFRESH_PATIENCE, refresh_county_snapshots
 from tests.factories import LaborModelFactory
-from tests.test_dashboard import AS_OF, AS_OF_PARAMS, DASHBOARD, build_records
+from tests.support import AS_OF, AS_OF_PARAMS, DASHBOARD, build_records
 
 # The worker closes its database connections between jobs, so the tests cannot sit inside one
 # transaction (as tests/test_task_queue.py).

@@ -13,17 +13,12 @@ from tests.factories import (
     HouseholdFactory,
     LaborModelFactory,
     MemberFactory,
-    TownshipFactory,
-    VillageFactory,
     next_resident_id,
 )
 from tests.forms import page_post_data
+from tests.support import village_in
 
 pytestmark = pytest.mark.django_db
-
-
-def village_in(county):
-    return VillageFactory(township=TownshipFactory(county=county))
 
 
 def held_number(kind, county):

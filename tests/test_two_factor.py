@@ -15,7 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.views import PENDING_LOGIN_KEY
-from tests.conftest import verify_second_factor
+from tests.support import verify_second_factor
 
 PASSWORD = "correct-horse-battery"
 

@@ -32,17 +32,6 @@ def photo(name="现场.jpg"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-@pytest.fixture
-def household(county_a):
-    return HouseholdFactory(village__township__county=county_a)
-
-
-@pytest.fixture
-def clerk_client(client, county_a_clerk):
-    client.force_login(county_a_clerk)
-    return client
-
-
 def visit_form(client, household):
     """The household page's "add a visit" link, followed: the form's initial values."""
     page = client.get(reverse("cases:household_detail", args=[household.pk])).content.decode()

@@ -6,8 +6,8 @@ members do not, each person or household is counted once, and "of them exited" m
 household's status is exited with an exit date on or after the day that person's help began
 and not after D. The expected numbers are the article's, as literals.
 
-The command runs once for the whole class (setUpTestData), inside the class's transaction, so
-it works the same on SQLite and PostgreSQL and leaves nothing behind for other tests.
+The demo is loaded once for the package (tests/demo/conftest.py), inside a transaction, so it
+works the same on SQLite and PostgreSQL and leaves nothing behind for other tests.
 """
 
 import datetime
@@ -16,9 +16,9 @@ from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.test import TestCase
 from django.urls import reverse
@@ -59,6 +59,8 @@ COUNTIES = {
     "411728": "遂平县", "411729": "新蔡县",
 }
 ACCOUNT_LINE = re.compile(r"^(\w+)\s+\S+\s+\S+\s+(relief-demo-2018)$", re.MULTILINE)
+
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 def helped(links, start):
@@ -105,14 +107,9 @@ def model_counts():
 
 
 class DemoDataTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        out = StringIO()
-        call_command("seed_demo", stdout=out)
-        cls.first_output = out.getvalue()
-        # Check the deferred foreign keys of the load once, here: left to each test's teardown,
-        # PostgreSQL would check all of them again after every test.
-        connection.check_constraints()
+    @pytest.fixture(autouse=True)
+    def printed_by_the_load(self, demo):
+        self.first_output = demo
 
     # --- the article's figures ------------------------------------------------------------------
     def test_labor_models_by_level(self):
