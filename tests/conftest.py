@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
@@ -86,6 +88,16 @@ def village_a(county_a):
 @pytest.fixture
 def household(county_a):
     return household_in(county_a)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the portal's default language. A request in English leaves English
+    active in the test's thread after the response (LocaleMiddleware activates a language and
+    nothing restores it), and under pytest-xdist the test that follows differs between runs."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
