@@ -11,13 +11,36 @@ from tests.support import household_in, verify_second_factor
 
 pytest_plugins = ["tests.log_audit"]
 
+DEMO = "tests/demo/"
+
 # Hypothesis draws the same examples on every run (derandomize: a seed derived from each test),
 # so a run fails or passes the same way in CI and on a laptop, and keeps no example database.
-# Each test bounds its own number of examples; HYPOTHESIS_PROFILE=explore draws new ones.
+# HYPOTHESIS_PROFILE=explore draws new ones.
 # Loaded here, before the test modules build their settings objects on the default profile.
-hypothesis_settings.register_profile("suite", derandomize=True, database=None, deadline=None)
-hypothesis_settings.register_profile("explore", derandomize=False, database=None, deadline=None)
+# The fuzz tests (tests/test_fuzz_forms.py) take their number of examples from the profile: a
+# fixed 200 per form in the suite, 1,000 new ones when exploring.
+hypothesis_settings.register_profile(
+    "suite", derandomize=True, database=None, deadline=None, max_examples=200
+)
+hypothesis_settings.register_profile(
+    "explore", derandomize=False, database=None, deadline=None, max_examples=1000
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist, the tests of tests/demo/ go to one worker, together, so the demo is
+    loaded once (tests/demo/conftest.py); every other test goes to whichever worker is free.
+    (xdist's own ``--dist loadgroup`` names groups by rewriting node ids, which pytest 9
+    ignores.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return DEMO if nodeid.startswith(DEMO) else nodeid
+
+    return DemoTogether(config, log)
 
 
 @pytest.hookimpl(trylast=True)

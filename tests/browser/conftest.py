@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
@@ -48,7 +49,10 @@ def migrated_apps(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def migrated_data(migrated_apps, transactional_db):
     """A live-server test runs on a transactional database, emptied after each test: put back
-    what the data migrations loaded, with the models as those migrations see them."""
+    what the data migrations loaded, with the models as those migrations see them. The flush
+    also gave the content types new ids: forget the cached ones, which a review event or an
+    attachment would otherwise point at (a foreign key error at commit, on SQLite)."""
+    ContentType.objects.clear_cache()
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(migrated_apps, None)
 

@@ -4,7 +4,7 @@ Loading it takes most of a minute, so it is not loaded per test or per module: t
 fixture loads it when the first test of the package starts, inside a transaction that is
 rolled back after the last one. Each test runs in a savepoint of its own (pytest-django's
 ``db``, Django's TestCase), so what one test changes no other test sees. Under pytest-xdist the
-package is one group (``xdist_group("demo")``, with ``--dist loadgroup``): one worker loads it.
+package goes to one worker (tests/conftest.py, pytest_xdist_make_scheduler), which loads it.
 Live-server browser tests cannot see uncommitted rows and load the demo themselves.
 """
 

@@ -9,7 +9,7 @@ from accounts.models import User
 from tests.demo.article import ARTICLE
 from tests.support import AS_OF_PARAMS, DASHBOARD, card_links, listed_figure, login
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def test_the_article_figures_are_on_the_city_dashboard():

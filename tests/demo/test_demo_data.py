@@ -60,9 +60,6 @@ COUNTIES = {
 }
 ACCOUNT_LINE = re.compile(r"^(\w+)\s+\S+\s+\S+\s+(relief-demo-2018)$", re.MULTILINE)
 
-pytestmark = pytest.mark.xdist_group("demo")
-
-
 def helped(links, start):
     """Distinct members of ``links`` (rows with a ``member``), and how many of them live in a
     household that exited on or after their help began (the earliest ``start`` among their
