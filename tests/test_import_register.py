@@ -14,6 +14,8 @@ from cases.choices import Education, Relation, ReviewStatus
 from cases.models import Household, Member, Village
 from cases.uniqueness import duplicate_message
 from imports import engine
+from imports.exports import register_header
+from imports.management.commands.bench_import_export import register_table
 from imports.models import ImportRun, ImportStatus
 from tests.factories import HouseholdFactory, MemberFactory, TownshipFactory, VillageFactory
 from tests.import_files import (
@@ -439,3 +441,8 @@ def test_the_result_lists_households_whose_members_alone_changed(clerk_client):
     changed = Household.objects.get(register_number="411727001000002")
     unchanged = Household.objects.get(register_number="411727001000001")
     assert changed.get_absolute_url() in page and unchanged.get_absolute_url() not in page
+
+
+def test_the_import_benchmark_writes_rows_as_wide_as_the_register_header():
+    rows = list(register_table(0, 3, "基准测试县", [("基准镇", "基准村")]))
+    assert {len(row) for row in rows} == {len(register_header())}

@@ -103,8 +103,8 @@ def register_table(first, count, county_name, villages):
             f"成员{n}", build_resident_id("419900", birth, n % 1000),
             RELATIONS[n % MEMBERS_PER_HOUSEHOLD], "", "", "汉族", EDUCATIONS[n % 3], "健康",
             "普通劳动力", "未务工", "",
-            # 人编号, 在校生状况, 务工时间(月), 参加大病医疗
-            "", "", "", "",
+            # 人编号, 在校生状况, 务工时间(月), 参加大病医疗; 附件数, as an export writes it
+            "", "", "", "", 0,
         ]
 
 
