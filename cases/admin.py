@@ -68,6 +68,20 @@ class ScopedAdminMixin:
         return super().get_queryset(request).for_user(request.user)
 
 
+class ReadOnlyAdminMixin:
+    """Rows written by the portal itself (review trails, household events, audit logs): the
+    admin shows them and nobody adds, edits or deletes one, not even an administrator."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MaskedNumbersAdminForm(MaskedNumbersMixin, ModelForm):
     """An inline row's form: the row's ID number and phone masked, as on every page."""
 
@@ -537,7 +551,7 @@ class HouseholdVisitAdmin(CountyRecordAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReviewEventAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The review trail is written by the review services and never edited; here it is only
     read. The record is named by type and number: following the generic relation would cost a
     query per row."""
@@ -550,18 +564,9 @@ class ReviewEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("comment", "user__username")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(HouseholdEvent)
-class HouseholdEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class HouseholdEventAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """A household's dated exits, returns, archiving and moves are written when the household
     is saved and never edited (the figures of past periods are read from them); here they are
     only read."""
@@ -571,15 +576,6 @@ class HouseholdEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("household", "from_county", "to_county")
     search_fields = ("household__register_number",)
     date_hierarchy = "on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 #
@@ -607,19 +603,10 @@ class IndicatorTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 #
 
 
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The logs are evidence: nobody adds, edits or deletes a row, not even an administrator."""
 
     list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RevealLog)
