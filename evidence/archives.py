@@ -9,7 +9,6 @@ and Office files are compressed already), so memory stays flat whatever the file
 
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -116,16 +115,15 @@ def _add_workbook(archive, content):
             rows += 1
             yield row
 
-    with tempfile.TemporaryFile() as workbook:
-        exports.write_xlsx(counted(content.rows), workbook, content.sheet_title,
+    info = zipfile.ZipInfo(
+        exports.file_name(content.filename, "xlsx"),
+        date_time=timezone.localtime().timetuple()[:6],
+    )
+    # Written straight into the archive (write_xlsx never seeks), so no plaintext copy of the
+    # workbook lands in a temporary file; its size is not known beforehand, hence ZIP64.
+    with archive.open(info, "w", force_zip64=True) as target:
+        exports.write_xlsx(counted(content.rows), target, content.sheet_title,
                            content.text_columns)
-        workbook.seek(0)
-        info = zipfile.ZipInfo(
-            exports.file_name(content.filename, "xlsx"),
-            date_time=timezone.localtime().timetuple()[:6],
-        )
-        with archive.open(info, "w") as target:
-            shutil.copyfileobj(workbook, target, COPY_CHUNK)
     return max(rows, 0)
 
 
