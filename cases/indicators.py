@@ -1,4 +1,4 @@
-"""The programme's indicators (../shared/domain.md), computed from the records.
+"""The programme's indicators (docs/figures.md), computed from the records.
 
 Each indicator is defined once, as the rows it counts: ``indicator_rows(key, ...)`` is a
 queryset of members, households, labor models, sessions, projects, ... and the figure is the

@@ -1,4 +1,4 @@
-"""The indicator definitions of ../shared/domain.md on small, hand-built cases: each test
+"""The indicator definitions (docs/figures.md) on small, hand-built cases: each test
 builds records whose right answer is obvious, including the edge cases the definitions exist
 for, and checks the figure."""
 
