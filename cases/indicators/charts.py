@@ -169,11 +169,11 @@ def breakdowns_by_county(*, user, period, include_submitted=False, counties=None
     ``{county id: {"levels": {level: {key: n}}, "modes": {mode: {"pairings": n, "active":
     n}}}}`` for the counties with any. Two queries."""
     sources = IndicatorSources(user=user, period=period, include_submitted=include_submitted)
-    labor_models = sources.labor_models()
+    labor_models, figures = sources.figures("labor_models")
     by_county = defaultdict(lambda: {"levels": {}, "modes": {}})
     for row in (
-        in_counties(labor_models.rows, counties).values("county", "honour_level")
-        .annotate(**{key: figure_aggregate(key, labor_models.figures[key]) for key in LEVEL_KEYS})
+        in_counties(labor_models, counties).values("county", "honour_level")
+        .annotate(**{key: figure_aggregate(key, figures[key]) for key in LEVEL_KEYS})
         .order_by()
     ):
         by_county[row.pop("county")]["levels"][row.pop("honour_level")] = row

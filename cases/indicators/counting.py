@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import HonourLevel, ReviewStatus
-from cases.indicators.definitions import DEFINITIONS, INDICATORS
+from cases.indicators.definitions import DEFINITIONS, INDICATORS, SOURCES
 from cases.models import (
     AdvancedCollective,
     DividendPayment,
@@ -195,12 +195,12 @@ def _exited_after(help_exists, help_date, period):
 
 @dataclass(frozen=True)
 class RowSource:
-    """The rows behind one or more figures: ``rows`` holds every row any of them counts, and
-    ``figures`` maps each indicator key to the condition (a ``Q``, or None for all the rows)
-    that picks that figure's rows out of ``rows``."""
+    """The rows behind the indicators declared with one source: ``rows`` holds every row any of
+    them counts, and ``conditions`` the named conditions (``Q``) their declarations pick their
+    rows out of ``rows`` with."""
 
     rows: object
-    figures: dict
+    conditions: dict = field(default_factory=dict)
 
 
 class IndicatorSources:
@@ -213,23 +213,18 @@ class IndicatorSources:
         self.counted = _statuses(include_submitted)
 
     def all(self):
-        return [
-            self.labor_models(),
-            self.training_sessions(),
-            self.people_trained(),
-            self.households_trained(),
-            self.projects(),
-            self.workshops(),
-            self.project_beneficiaries(),
-            self.finance_enterprises(),
-            self.finance_households(),
-            self.finance_agreements(),
-            self.dividends(),
-            self.employed(),
-            self.volunteer_teams(),
-            self.volunteer_events(),
-            self.collectives(),
-        ]
+        """Every source's figures, as ``figures`` returns them."""
+        return [self.figures(name) for name in SOURCES]
+
+    def figures(self, name):
+        """The rows of source ``name`` and, for each indicator declared with it, the condition
+        that picks its rows out of them (None: all of them): ``(rows, {key: condition})``."""
+        source = getattr(self, name)()
+        return source.rows, {
+            definition.key: source.conditions[definition.condition] if definition.condition
+            else None
+            for definition in SOURCES[name]
+        }
 
     # Shared pieces
 
@@ -296,25 +291,23 @@ class IndicatorSources:
                 review_status__in=self.counted, year_awarded__lte=self.period.end.year
             ),
             {
-                "labor_models": None,
-                "labor_models_national": Q(honour_level=HonourLevel.NATIONAL),
-                "labor_models_provincial": Q(honour_level=HonourLevel.PROVINCIAL),
-                "labor_models_city": Q(honour_level=HonourLevel.CITY),
-                "labor_models_county": Q(honour_level=HonourLevel.COUNTY),
-                "labor_models_in_service_local": in_service_local,
-                "labor_models_participating": in_service_local & Q(Exists(participating)),
+                "national": Q(honour_level=HonourLevel.NATIONAL),
+                "provincial": Q(honour_level=HonourLevel.PROVINCIAL),
+                "city": Q(honour_level=HonourLevel.CITY),
+                "county": Q(honour_level=HonourLevel.COUNTY),
+                "in_service_local": in_service_local,
+                "participating": in_service_local & Q(Exists(participating)),
             },
         )
 
     def training_sessions(self):
-        return RowSource(self.sessions().for_user(self.user), {"training_sessions": None})
+        return RowSource(self.sessions().for_user(self.user))
 
     def people_trained(self):
         attended = self.attended()
         exited = _exited_after(attended, "session__held_on", self.period)
         return RowSource(
-            self.members().filter(Exists(attended)),
-            {"people_trained": None, "people_trained_exited": exited},
+            self.members().filter(Exists(attended)), {"exited": exited}
         )
 
     def households_trained(self):
@@ -325,24 +318,15 @@ class IndicatorSources:
             Household.objects.for_user(self.user).filter(
                 Exists(trained_members), self.period.not_archived()
             ),
-            {
-                "households_trained": None,
-                "households_trained_industry": Q(
-                    industry__isnull=False, industry_since__lte=self.period.end
-                ),
-            },
+            {"industry": Q(industry__isnull=False, industry_since__lte=self.period.end)},
         )
 
     def projects(self):
-        by_enterprise = Q(enterprise__isnull=False)
-        by_collective = Q(collective__isnull=False)
         return RowSource(
             self.project_rows().for_user(self.user),
             {
-                "enterprise_projects": by_enterprise,
-                "enterprise_project_funds": by_enterprise,
-                "collective_projects": by_collective,
-                "collective_project_funds": by_collective,
+                "by_enterprise": Q(enterprise__isnull=False),
+                "by_collective": Q(collective__isnull=False),
             },
         )
 
@@ -350,8 +334,7 @@ class IndicatorSources:
         return RowSource(
             Workshop.objects.for_user(self.user).filter(
                 self.period.date_range("opened_on"), review_status__in=self.counted
-            ),
-            {"workshops": None},
+            )
         )
 
     def project_beneficiaries(self):
@@ -364,8 +347,7 @@ class IndicatorSources:
         )
         exited = _exited_after(benefits, "since", self.period)
         return RowSource(
-            self.members().filter(Exists(benefits)),
-            {"project_beneficiaries": None, "project_beneficiaries_exited": exited},
+            self.members().filter(Exists(benefits)), {"exited": exited}
         )
 
     def finance_enterprises(self):
@@ -373,8 +355,7 @@ class IndicatorSources:
             Enterprise.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(enterprise=OuterRef("pk"))),
                 review_status__in=self.counted,
-            ),
-            {"finance_enterprises": None},
+            )
         )
 
     def finance_households(self):
@@ -383,12 +364,11 @@ class IndicatorSources:
             Household.objects.for_user(self.user).filter(
                 Exists(self.agreement_rows().filter(household=OuterRef("pk"))),
                 self.period.not_archived(),
-            ),
-            {"finance_households": None},
+            )
         )
 
     def finance_agreements(self):
-        return RowSource(self.agreement_rows().for_user(self.user), {"finance_funds": None})
+        return RowSource(self.agreement_rows().for_user(self.user))
 
     def dividends(self):
         """Dividends paid in the period under counted agreements of counted households: each
@@ -400,8 +380,7 @@ class IndicatorSources:
                 self.period.not_archived("agreement__household__"),
                 review_status__in=self.counted,
                 agreement__review_status__in=self.counted,
-            ),
-            {"dividend_payments": None, "dividend_funds": None},
+            )
         )
 
     def employed(self):
@@ -417,9 +396,9 @@ class IndicatorSources:
         return RowSource(
             self.members().filter(stable | by_collective),
             {
-                "stable_employed": stable,
-                "collective_employed": by_collective,
-                "collective_employed_exited": exited,
+                "stable": stable,
+                "by_collective": by_collective,
+                "collective_job_then_exited": exited,
             },
         )
 
@@ -427,16 +406,14 @@ class IndicatorSources:
         return RowSource(
             VolunteerTeam.objects.for_user(self.user).filter(
                 review_status__in=self.counted, founded_on__lte=self.period.end
-            ),
-            {"volunteer_teams": None},
+            )
         )
 
     def volunteer_events(self):
         return RowSource(
             VolunteerEvent.objects.for_user(self.user).filter(
                 self.period.date_range("held_on"), review_status__in=self.counted
-            ),
-            {"volunteer_events": None, "volunteer_beneficiaries": None},
+            )
         )
 
     def collectives(self):
@@ -454,8 +431,7 @@ class IndicatorSources:
                 Q(Exists(pairings))
                 | Q(Exists(self.project_rows().filter(collective=OuterRef("pk"))))
                 | Q(Exists(employers))
-            ),
-            {"collectives_participating": None},
+            )
         )
 
 
@@ -471,14 +447,11 @@ def indicator_rows(key, *, user, period, include_submitted=False):
     """The rows indicator ``key`` counts for ``user`` over ``period`` (members, households,
     labor models, sessions, projects, ...): the figure is their number, or for an indicator
     with ``summed`` the sum of that field over them. Raises KeyError for an unknown key."""
-    if key not in DEFINITIONS:
-        raise KeyError(key)
+    definition = DEFINITIONS[key]
     sources = IndicatorSources(user=user, period=period, include_submitted=include_submitted)
-    for source in sources.all():
-        if key in source.figures:
-            condition = source.figures[key]
-            return source.rows if condition is None else source.rows.filter(condition)
-    raise KeyError(key)
+    rows, figures = sources.figures(definition.source)
+    condition = figures[key]
+    return rows if condition is None else rows.filter(condition)
 
 
 def indicator_figure(key, rows):
@@ -501,14 +474,11 @@ def compute_indicators(*, user, period, include_submitted=False, counties=None):
     the number of records."""
     table = IndicatorTable(period=period)
     sources = IndicatorSources(user=user, period=period, include_submitted=include_submitted)
-    for source in sources.all():
+    for rows, figures in sources.all():
         table.add(
-            in_counties(source.rows, counties).values("county")
+            in_counties(rows, counties).values("county")
             .annotate(
-                **{
-                    key: figure_aggregate(key, condition)
-                    for key, condition in source.figures.items()
-                }
+                **{key: figure_aggregate(key, condition) for key, condition in figures.items()}
             )
             .order_by()
         )
