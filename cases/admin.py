@@ -10,7 +10,7 @@ do not have.
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
-from django.forms import BaseInlineFormSet, ModelForm
+from django.forms import BaseInlineFormSet, ChoiceField, ModelForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -18,6 +18,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cases.choices import Relation
 from cases.forms.base import MaskedNumbersMixin, VersionedFormMixin
+from cases.indicators import DEFINITIONS, INDICATORS, validate_target_value
 from cases.models import (
     AdvancedCollective,
     County,
@@ -583,15 +584,51 @@ class HouseholdEventAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin
 #
 
 
+class IndicatorTargetForm(ModelForm):
+    """The model stores an indicator's key; which keys exist and what a target of each may be
+    are the indicators' rules, checked here as on the city's targets page."""
+
+    indicator = ChoiceField(label=_("指标"), choices=[(d.key, d.label) for d in INDICATORS])
+
+    class Meta:
+        model = IndicatorTarget
+        fields = ("county", "year", "indicator", "target")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            validate_target_value(cleaned.get("indicator"), cleaned.get("target"))
+        except ValidationError as error:
+            self.add_error("target", error)
+        return cleaned
+
+
+class IndicatorFilter(admin.SimpleListFilter):
+    title = _("指标")
+    parameter_name = "indicator"
+
+    def lookups(self, request, model_admin):
+        return [(d.key, d.label) for d in INDICATORS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(indicator=self.value()) if self.value() else queryset
+
+
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Targets are set on the city's targets page; here administrators can correct one row.
     Who set it and when are recorded, not edited."""
 
-    list_display = ("year", "county", "indicator", "target", "set_by", "updated_at")
-    list_filter = ("year", "county", "indicator")
+    form = IndicatorTargetForm
+    list_display = ("year", "county", "indicator_label", "target", "set_by", "updated_at")
+    list_filter = ("year", "county", IndicatorFilter)
     list_select_related = ("county", "set_by")
     readonly_fields = ("set_by", "updated_at")
+
+    @admin.display(description=_("指标"), ordering="indicator")
+    def indicator_label(self, target):
+        definition = DEFINITIONS.get(target.indicator)
+        return definition.label if definition else target.indicator
 
     def save_model(self, request, obj, form, change):
         obj.set_by = request.user

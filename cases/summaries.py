@@ -30,10 +30,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 from accounts.models import Role, User
 from cases.indicators import (
@@ -106,8 +107,6 @@ def _refresh_after_commit(county_ids):
 
 
 def _queue_changed_counties():
-    from cases.tasks import snapshot_refreshes_enqueue
-
     # Counties of a rolled-back transaction may be among them: their refresh finds the
     # snapshots current and does nothing.
     county_ids, _changed.counties = _changed.counties, set()
@@ -252,8 +251,6 @@ def dashboard_data(*, user, period, include_submitted=False, counties=None):
                 outdated[snapshot.county_id] = snapshot
     refreshing = False
     if outdated and settings.DASHBOARD_REFRESH_IN_BACKGROUND and _kept_current(period):
-        from cases.tasks import counties_being_refreshed
-
         for county in counties_being_refreshed(outdated):
             snapshots[county] = outdated[county].data
             computed_at.append(outdated[county].computed_at)
@@ -329,3 +326,55 @@ def county_snapshots_refresh(county_id):
         IndicatorSnapshot.objects.filter(pk=pk, version__lt=version).update(
             version=version, data=data, computed_at=computed_at
         )
+
+
+# The queue itself says whether a county's refresh is waiting or running: one job per county,
+# whose only argument is the county's id, read back from django-tasks-db's rows. No table of our
+# own is needed, and a job that failed or was lost simply stops counting. A refresh waiting or
+# running for longer than this is taken for lost (no worker running, or one killed in the
+# middle, which leaves its job "running" for ever): the page then computes the county itself
+# rather than show older and older figures. A county's refresh takes a few seconds per period
+# at national scale; after a change in every county the last one waits for all the others.
+REFRESH_PATIENCE = datetime.timedelta(minutes=15)
+
+
+@task()
+def refresh_county_snapshots(county_id):
+    """The worker's job (with DASHBOARD_REFRESH_IN_BACKGROUND, i.e. the database queue)."""
+    county_snapshots_refresh(county_id)
+
+
+def _refresh_jobs(county_ids):
+    # Installed with the database queue only, which is what uses these functions.
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=refresh_county_snapshots.module_path,
+        args_kwargs__args__0__in=list(county_ids),
+    )
+
+
+def _counties_of(jobs):
+    return set(jobs.values_list("args_kwargs__args__0", flat=True).order_by())
+
+
+def snapshot_refreshes_enqueue(county_ids):
+    """Queue a refresh of each of ``county_ids`` that has none waiting to start, so that many
+    changes in a row cost one refresh (the refresh reads the version when it starts: every
+    change committed before then is in it). A change made while a refresh runs queues the
+    next one. One query, and one insert per refresh queued."""
+    waiting = _counties_of(_refresh_jobs(county_ids).filter(status=TaskResultStatus.READY))
+    for county_id in sorted(set(county_ids) - waiting):
+        refresh_county_snapshots.enqueue(county_id)
+
+
+def counties_being_refreshed(county_ids):
+    """Of ``county_ids``, those with a refresh waiting or running, and not for longer than
+    ``REFRESH_PATIENCE``. One query."""
+    since = timezone.now() - REFRESH_PATIENCE
+    return _counties_of(
+        _refresh_jobs(county_ids).filter(
+            Q(status=TaskResultStatus.READY, enqueued_at__gte=since)
+            | Q(status=TaskResultStatus.RUNNING, started_at__gte=since)
+        )
+    )

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "cases",
     "imports",
     "evidence",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.demo import CITY_UNION_NAME
 from cases.forms.dashboard import PeriodForm, period_from_request
 from cases.indicators import (
     DEFINITIONS,
@@ -26,6 +25,7 @@ from cases.indicators import (
     format_figure,
     indicator_rows,
 )
+from demo.zhumadian import CITY_UNION_NAME
 from tests.factories import (
     EmploymentFactory,
     IndustryProjectFactory,

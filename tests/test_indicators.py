@@ -2,9 +2,12 @@
 builds records whose right answer is obvious, including the edge cases the definitions exist
 for, and checks the figure."""
 
+import ast
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -229,3 +232,19 @@ def test_the_query_count_does_not_grow_with_the_records(county_a, city_reviewer)
     few = count_queries()
     add_records(20)
     assert count_queries() == few
+
+
+def test_no_model_imports_the_indicators():
+    """The indicators count the models, so a model importing them would be an import circle."""
+    for path in (Path(settings.BASE_DIR) / "cases" / "models").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {
+            node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name
+            for node in ast.walk(tree) if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert not {name for name in imported if name and name.startswith("cases.indicators")}, (
+            path.name
+        )

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from cases.admin import IndicatorTargetForm
 from cases.choices import HonourLevel, PovertyStatus, ReviewStatus
-from cases.forms.targets import TARGET_INDICATORS
 from cases.indicators import (
     INDICATORS,
+    TARGETABLE,
     Period,
     compute_indicators,
     target_progress,
@@ -50,7 +51,7 @@ def grid_data(year, counties, values=None):
     """A POST of the targets grid: every cell blank except ``values[(county, key)]``."""
     data = {"year": str(year)}
     for county in counties:
-        for key in TARGET_INDICATORS:
+        for key in TARGETABLE:
             data[f"c{county.pk}-{key}"] = ""
     for (county, key), value in (values or {}).items():
         data[f"c{county.pk}-{key}"] = value
@@ -217,11 +218,14 @@ class TestTargetsPage:
         assert response.status_code == 200
         assert response.context["year"] != 1900
 
-    def test_the_model_refuses_bad_values_too(self, county_a):
-        target = IndicatorTarget(county=county_a, year=2018, indicator="people_trained",
-                                 target=Decimal("1.5"))
-        with pytest.raises(Exception, match="整数"):
-            target.full_clean()
+    def test_the_admin_refuses_bad_values_and_unknown_indicators_too(self, county_a):
+        row = {"county": county_a.pk, "year": 2018, "indicator": "people_trained"}
+        form = IndicatorTargetForm(data={**row, "target": "1.5"})
+        assert not form.is_valid()
+        assert "整数" in str(form.errors["target"])
+        form = IndicatorTargetForm(data={**row, "indicator": "people_helped", "target": "1"})
+        assert list(form.errors) == ["indicator"]
+        assert IndicatorTargetForm(data={**row, "target": "12"}).is_valid()
 
 
 #

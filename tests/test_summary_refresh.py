@@ -25,8 +25,13 @@ from cases.indicators import (
     trend_months,
 )
 from cases.models import CountyDataVersion, IndicatorSnapshot
-from cases.summaries import dashboard_data, period_from_key, period_key
-from cases.tasks import REFRESH_PATIENCE, refresh_county_snapshots
+from cases.summaries import (
+    REFRESH_PATIENCE,
+    dashboard_data,
+    period_from_key,
+    period_key,
+    refresh_county_snapshots,
+)
 from tests.factories import LaborModelFactory
 from tests.support import AS_OF, AS_OF_PARAMS, DASHBOARD, build_records
 

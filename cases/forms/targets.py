@@ -6,26 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.indicators import DEFINITIONS
+from cases.indicators import DEFINITIONS, TARGETABLE, validate_target_value
 from cases.models import IndicatorTarget
-from cases.models.targets import FIRST_TARGET_YEAR, last_target_year, validate_target_value
-
-# The grid's columns: the programme's main figures, one per kind of help. Other indicators (the
-# labor-model stock, "of them" breakdowns) can still be given targets in the admin.
-TARGET_INDICATORS = [
-    "training_sessions",
-    "people_trained",
-    "people_trained_exited",
-    "enterprise_projects",
-    "enterprise_project_funds",
-    "workshops",
-    "project_beneficiaries",
-    "finance_households",
-    "finance_funds",
-    "stable_employed",
-    "volunteer_events",
-    "collective_employed",
-]
+from cases.models.targets import FIRST_TARGET_YEAR, last_target_year
 
 
 class TargetYearForm(forms.Form):
@@ -83,12 +66,12 @@ class CountyTargetsForm(forms.Form):
     def __init__(self, *args, county, **kwargs):
         super().__init__(*args, **kwargs)
         self.county = county
-        for key in TARGET_INDICATORS:
+        for key in TARGETABLE:
             self.fields[key] = target_field(DEFINITIONS[key], county)
 
     def clean(self):
         cleaned = super().clean()
-        for key in TARGET_INDICATORS:
+        for key in TARGETABLE:
             if cleaned.get(key) is not None:
                 try:
                     validate_target_value(key, cleaned[key])
@@ -124,7 +107,7 @@ class TargetGrid:
         self.existing = {
             (target.county_id, target.indicator): target
             for target in IndicatorTarget.objects.filter(
-                year=year, county__in=self.counties, indicator__in=TARGET_INDICATORS
+                year=year, county__in=self.counties, indicator__in=TARGETABLE
             )
         }
         self.rows = []
@@ -137,7 +120,7 @@ class TargetGrid:
             self.rows.append(
                 CountyTargetsForm(data, county=county, initial=initial, prefix=f"c{county.pk}")
             )
-        self.columns = [DEFINITIONS[key] for key in TARGET_INDICATORS]
+        self.columns = [DEFINITIONS[key] for key in TARGETABLE]
 
     def is_valid(self):
         # Every row is validated (not stopping at the first bad one), so all errors show.
@@ -156,7 +139,7 @@ class TargetGrid:
             with transaction.atomic():
                 changed = 0
                 for row in self.rows:
-                    for key in TARGET_INDICATORS:
+                    for key in TARGETABLE:
                         changed += self._save_cell(row.county, key, row.cleaned_data[key], user)
         except IntegrityError as error:
             raise ValidationError(

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[cases.models.targets.validate_target_year], verbose_name='年度')),
-                ('indicator', models.CharField(choices=cases.models.targets.indicator_choices, max_length=40, verbose_name='指标')),
+                ('indicator', models.CharField(max_length=40, verbose_name='指标')),
                 ('target', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='目标值')),
                 ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[cases.models.targets.validate_target_year], verbose_name='年度')),
-                ('indicator', models.CharField(choices=cases.models.targets.indicator_choices, max_length=40, verbose_name='指标')),
+                ('indicator', models.CharField(max_length=40, verbose_name='指标')),
                 ('target', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='目标值')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.county', verbose_name='县区')),

@@ -17,7 +17,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases import demo
 from cases.forms.dashboard import PeriodForm
 from cases.indicators import (
     COUNTING_RULES,
@@ -230,8 +229,6 @@ def dashboard(request):
             "form": form,
             "period": period,
             "include_submitted": include_submitted,
-            # The demo's figures as of the article's day are the article's own.
-            "demo_article_day": demo.AS_OF if demo.demo_is_loaded() else None,
             "scope_county": user.county if user.is_county_staff else None,
             "sections": _cards(totals, params),
             "indicators": INDICATORS,

@@ -4,13 +4,12 @@ Every figure is recomputed here with its own query, written from the definitions
 from the command): as of D = 2018-08-31, only approved rows count, archived households and their
 members do not, each person or household is counted once, and "of them exited" means the
 household's status is exited with an exit date on or after the day that person's help began
-and not after D. The expected numbers are the article's, as literals.
+and not after D. The expected numbers are the article's (demo/article.py).
 
 The demo is loaded once for the package (tests/demo/conftest.py), inside a transaction, so it
 works the same on SQLite and PostgreSQL and leaves nothing behind for other tests.
 """
 
-import datetime
 import re
 from collections import Counter
 from decimal import Decimal
@@ -49,8 +48,19 @@ from cases.models import (
 )
 from cases.selectors import REVIEWED_MODELS
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
+from demo.article import (
+    DAY,
+    FIGURES,
+    NAMED_AGREEMENT_HOUSEHOLDS,
+    ROUNDED,
+    RUNAN_TOOK_UP_PLANTING,
+    RUNAN_TRAINED_HOUSEHOLDS,
+)
 
-D = datetime.date(2018, 8, 31)
+D = DAY
+LU_XINAI_COOP, YUPO, TIANZHONG = (
+    "正阳县新爱食用菌专业合作社", "河南豫坡酒业有限责任公司", "驿城区天中生态农业科技有限公司",
+)
 APPROVED = "approved"
 EXITED = "exited"
 COUNTIES = {
@@ -111,45 +121,49 @@ class DemoDataTests(TestCase):
     # --- the article's figures ------------------------------------------------------------------
     def test_labor_models_by_level(self):
         awarded = LaborModel.objects.filter(review_status=APPROVED, year_awarded__lte=D.year)
-        self.assertEqual(awarded.count(), 3002)
+        self.assertEqual(awarded.count(), FIGURES["labor_models"])
         by_level = dict(awarded.values_list("honour_level").annotate(n=Count("id")))
-        self.assertEqual(
-            by_level, {"national": 61, "provincial": 413, "city": 1255, "county": 1273})
+        self.assertEqual(by_level, {
+            level: FIGURES[f"labor_models_{level}"]
+            for level in ("national", "provincial", "city", "county")
+        })
 
     def test_labor_models_in_service_and_local_and_taking_part(self):
         local = LaborModel.objects.filter(
             review_status=APPROVED, year_awarded__lte=D.year, in_service=True, is_local=True)
-        self.assertEqual(local.count(), 1950)
+        self.assertEqual(local.count(), FIGURES["labor_models_in_service_local"])
         active_on_d = Pairing.objects.filter(
             labor_model=OuterRef("pk"), review_status=APPROVED, start_date__lte=D,
         ).filter(Q(end_date__isnull=True) | Q(end_date__gt=D))
         taking_part = local.filter(Exists(active_on_d)).count()
-        self.assertEqual(taking_part, 780)
-        self.assertEqual(round(100 * taking_part / 1950), 40)
+        self.assertEqual(taking_part, ROUNDED["labor_models_participating"])
+        self.assertEqual(round(100 * taking_part / local.count()), 40)
 
     def test_training_sessions(self):
         sessions = TrainingSession.objects.filter(review_status=APPROVED, held_on__lte=D)
-        self.assertEqual(sessions.count(), 298)
+        self.assertEqual(sessions.count(), FIGURES["training_sessions"])
 
     def test_people_trained_and_since_exited(self):
         trained, exited = helped(attendance_on_d(), "session__held_on")
-        self.assertEqual(trained, 27438)
-        self.assertEqual(exited, 17129)
+        self.assertEqual(trained, FIGURES["people_trained"])
+        self.assertEqual(exited, FIGURES["people_trained_exited"])
 
     def test_enterprise_projects_and_funds(self):
         projects = IndustryProject.objects.filter(
             review_status=APPROVED, enterprise__isnull=False, started_on__lte=D)
-        self.assertEqual(projects.count(), 117)
-        self.assertEqual(projects.aggregate(s=Sum("funds"))["s"], Decimal("71278500.00"))
+        self.assertEqual(projects.count(), FIGURES["enterprise_projects"])
+        self.assertEqual(
+            projects.aggregate(s=Sum("funds"))["s"], FIGURES["enterprise_project_funds"])
 
     def test_workshops(self):
         self.assertEqual(
-            Workshop.objects.filter(review_status=APPROVED, opened_on__lte=D).count(), 196)
+            Workshop.objects.filter(review_status=APPROVED, opened_on__lte=D).count(),
+            FIGURES["workshops"])
 
     def test_people_benefiting_from_enterprise_projects(self):
         people, exited = helped(enterprise_benefits_on_d(), "since")
-        self.assertEqual(people, 14496)
-        self.assertEqual(exited, 1405)
+        self.assertEqual(people, FIGURES["project_beneficiaries"])
+        self.assertEqual(exited, FIGURES["project_beneficiaries_exited"])
 
     def test_finance_agreements(self):
         agreements = FinanceAgreement.objects.filter(
@@ -157,14 +171,14 @@ class DemoDataTests(TestCase):
         totals = agreements.aggregate(
             enterprises=Count("enterprise", distinct=True),
             households=Count("household", distinct=True), funds=Sum("funds"))
-        self.assertEqual(totals["enterprises"], 161)
-        self.assertEqual(totals["households"], 8251)
+        self.assertEqual(totals["enterprises"], FIGURES["finance_enterprises"])
+        self.assertEqual(totals["households"], FIGURES["finance_households"])
         self.assertEqual(round(totals["funds"] / Decimal(100_000_000), 1), Decimal("4.1"))
-        self.assertEqual(totals["funds"], Decimal("410000000.00"))
+        self.assertEqual(totals["funds"], FIGURES["finance_funds"])
 
     def test_dividends_are_at_least_2000_yuan_per_household_and_year(self):
         paid = DividendPayment.objects.filter(review_status=APPROVED)
-        self.assertGreater(paid.count(), 8251)
+        self.assertGreater(paid.count(), FIGURES["finance_households"])
         per_household_year = paid.values("agreement__household", "year").annotate(s=Sum("amount"))
         self.assertGreaterEqual(min(row["s"] for row in per_household_year), Decimal(2000))
         self.assertFalse(paid.filter(paid_on__lt=F("agreement__signed_on")).exists())
@@ -174,14 +188,14 @@ class DemoDataTests(TestCase):
             review_status=APPROVED, is_stable=True, started_on__lte=D,
             member__household__archived_at__isnull=True,
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=D))
-        self.assertEqual(stable.values("member").distinct().count(), 22314)
+        self.assertEqual(stable.values("member").distinct().count(), FIGURES["stable_employed"])
 
     def test_volunteer_teams_events_and_beneficiaries(self):
         teams = VolunteerTeam.objects.filter(review_status=APPROVED, founded_on__lte=D)
-        self.assertEqual(teams.count(), 28)
+        self.assertEqual(teams.count(), FIGURES["volunteer_teams"])
         events = VolunteerEvent.objects.filter(
             review_status=APPROVED, held_on__lte=D, team__in=teams)
-        self.assertEqual(events.count(), 359)
+        self.assertEqual(events.count(), FIGURES["volunteer_events"])
         reached = events.aggregate(s=Sum("beneficiaries"))["s"]
         self.assertTrue(17000 < reached < 18000, reached)  # "17000多人"
         pingyu = teams.filter(county__name="平舆县").values_list("field", flat=True)
@@ -196,27 +210,29 @@ class DemoDataTests(TestCase):
             collective=OuterRef("pk"), review_status=APPROVED, started_on__lte=D)
         taking_part = AdvancedCollective.objects.filter(review_status=APPROVED).filter(
             Exists(pairing) | Exists(project) | Exists(job))
-        self.assertEqual(taking_part.count(), 77)
+        self.assertEqual(taking_part.count(), FIGURES["collectives_participating"])
         projects = IndustryProject.objects.filter(
             review_status=APPROVED, collective__isnull=False, started_on__lte=D)
-        self.assertEqual(projects.count(), 79)
-        self.assertEqual(projects.aggregate(s=Sum("funds"))["s"], Decimal("14980000.00"))
+        self.assertEqual(projects.count(), FIGURES["collective_projects"])
+        self.assertEqual(
+            projects.aggregate(s=Sum("funds"))["s"], FIGURES["collective_project_funds"])
 
     def test_people_employed_by_collectives_and_since_exited(self):
         people, exited = helped(collective_jobs_on_d(), "started_on")
-        self.assertEqual(people, 4524)
-        self.assertEqual(exited, 753)
+        self.assertEqual(people, FIGURES["collective_employed"])
+        self.assertEqual(exited, FIGURES["collective_employed_exited"])
 
     def test_runan_trained_households(self):
         households = attendance_on_d().filter(member__household__county__name="汝南县")
-        self.assertEqual(households.values("member__household").distinct().count(), 2731)
+        self.assertEqual(
+            households.values("member__household").distinct().count(), RUNAN_TRAINED_HOUSEHOLDS)
 
     def test_runan_trained_households_that_took_up_planting_or_breeding(self):
         trained = attendance_on_d().filter(member__household__county__name="汝南县").values(
             "member__household")
         took_up = Household.objects.filter(
             pk__in=trained, industry__code="planting_breeding", industry_since__lte=D)
-        self.assertEqual(took_up.count(), 1744)
+        self.assertEqual(took_up.count(), RUNAN_TOOK_UP_PLANTING)
 
     # --- the definitions matter: the distractors are there ---------------------------------------
     def test_people_whose_household_exited_before_their_first_training_are_not_counted(self):
@@ -229,7 +245,8 @@ class DemoDataTests(TestCase):
         # Counting every trained person in an exited household would overstate the article.
         exited_by_d = trained.filter(
             member__household__status=EXITED, member__household__exit_date__lte=D)
-        self.assertEqual(exited_by_d.count(), 17129 + exited_before.count())
+        self.assertEqual(
+            exited_by_d.count(), FIGURES["people_trained_exited"] + exited_before.count())
         # Some exited on the very day of their first training: they count.
         self.assertTrue(trained.filter(
             member__household__status=EXITED, member__household__exit_date=F("first")).exists())
@@ -261,7 +278,7 @@ class DemoDataTests(TestCase):
         self.assertTrue(VolunteerEvent.objects.filter(held_on__gt=D).exists())
 
     def test_people_trained_twice_are_counted_once(self):
-        self.assertGreater(attendance_on_d().count(), 27438)
+        self.assertGreater(attendance_on_d().count(), FIGURES["people_trained"])
 
     def test_all_pairing_modes_are_used(self):
         self.assertEqual(
@@ -291,14 +308,15 @@ class DemoDataTests(TestCase):
             (cattle.name, cattle.county.name), ("泌阳县夏南牛科技开发有限公司", "泌阳县"))
         on_d = FinanceAgreement.objects.filter(review_status=APPROVED, signed_on__lte=D)
         lu = on_d.filter(enterprise__leader__name="鲁新爱")
-        self.assertEqual(lu.values("household").distinct().count(), 765)
+        self.assertEqual(
+            lu.values("household").distinct().count(), NAMED_AGREEMENT_HOUSEHOLDS[LU_XINAI_COOP])
         self.assertEqual(
             lu.values("household__village__township").distinct().count(), 5)
-        yupo = on_d.filter(enterprise__name="河南豫坡酒业有限责任公司")
-        self.assertEqual(yupo.count(), 340)
+        yupo = on_d.filter(enterprise__name=YUPO)
+        self.assertEqual(yupo.count(), NAMED_AGREEMENT_HOUSEHOLDS[YUPO])
         self.assertEqual(yupo.aggregate(s=Sum("funds"))["s"], Decimal("18000000.00"))
         self.assertEqual(
-            on_d.filter(enterprise__name="驿城区天中生态农业科技有限公司").count(), 200)
+            on_d.filter(enterprise__name=TIANZHONG).count(), NAMED_AGREEMENT_HOUSEHOLDS[TIANZHONG])
         self.assertEqual(Workshop.objects.filter(
             enterprise__name="泌阳县丰盈制衣有限公司", review_status=APPROVED,
             opened_on__lte=D).count(), 20)

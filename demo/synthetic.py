@@ -49,10 +49,10 @@ from cases.choices import (
     WorkStatus,
 )
 from cases.crypto import encrypt_resident_id
-from cases.demo import COUNTIES, FEMALE_CHARS, MALE_CHARS, SURNAMES, VILLAGE_SUFFIXES
 from cases.fields import EncryptedResidentIDField, ResidentIDDigestField
 from cases.standing import Standing, standing_changes
 from cases.validators import id_check_char
+from demo.zhumadian import COUNTIES, FEMALE_CHARS, MALE_CHARS, SURNAMES, VILLAGE_SUFFIXES
 
 # Per household: how many of each row the data set has (the national size is 1,000,000
 # households, 3,000,000 members, 50,000 labor models and 5,000,000 assistance records).

@@ -63,12 +63,20 @@ from cases.choices import (
 from cases.selectors import REVIEWED_MODELS
 from cases.standing import standing_changes
 from cases.validators import birth_date_from_id, build_resident_id, sex_from_id
+from demo.article import (
+    DAY,
+    FIGURES,
+    NAMED_AGREEMENT_HOUSEHOLDS,
+    ROUNDED,
+    RUNAN_TOOK_UP_PLANTING,
+    RUNAN_TRAINED_HOUSEHOLDS,
+)
 
 date = datetime.date
 APPROVED = ReviewStatus.APPROVED
 
 # --- When -----------------------------------------------------------------------------------
-AS_OF = date(2018, 8, 31)  # the article's day
+AS_OF = DAY  # the article's day
 HELP_BEGINS = date(2016, 1, 4)  # first pairings, trainings, jobs and projects of the demo
 DATA_END = date(2020, 12, 18)  # the demo's "today": the last records are still being reviewed
 SEED = 20180831
@@ -102,12 +110,12 @@ DEMO_PASSWORD = "relief-demo-2018"
 CITY_UNION_NAME = "驻马店市总工会"
 CHANGE_REASON = "演示数据"
 
-# --- The article's figures on AS_OF ---------------------------------------------------------
+# --- The article's figures on AS_OF (demo/article.py) -------------------------------------
 LABOR_MODELS_BY_LEVEL = {
-    HonourLevel.NATIONAL: 61,
-    HonourLevel.PROVINCIAL: 413,
-    HonourLevel.CITY: 1255,
-    HonourLevel.COUNTY: 1273,
+    HonourLevel.NATIONAL: FIGURES["labor_models_national"],
+    HonourLevel.PROVINCIAL: FIGURES["labor_models_provincial"],
+    HonourLevel.CITY: FIGURES["labor_models_city"],
+    HonourLevel.COUNTY: FIGURES["labor_models_county"],
 }
 # In service and living locally, 1,950 in all; the split by level is the demo's own.
 IN_SERVICE_LOCAL_BY_LEVEL = {
@@ -116,29 +124,27 @@ IN_SERVICE_LOCAL_BY_LEVEL = {
     HonourLevel.CITY: 812,
     HonourLevel.COUNTY: 840,
 }
-PARTICIPATING_LABOR_MODELS = 780  # about 40 % of 1,950
-TRAINING_SESSIONS = 298
-PEOPLE_TRAINED = 27_438
-TRAINED_AND_EXITED = 17_129
-ENTERPRISE_PROJECTS = 117
-ENTERPRISE_PROJECT_FUNDS = Decimal("71278500.00")  # 7,127.85 万元
-WORKSHOPS = 196
-PROJECT_BENEFICIARIES = 14_496
-PROJECT_BENEFICIARIES_EXITED = 1_405
-FINANCE_ENTERPRISES = 161
-FINANCE_HOUSEHOLDS = 8_251
-FINANCE_FUNDS = Decimal("410000000.00")  # 约4.1亿元
-STABLY_EMPLOYED = 22_314
-VOLUNTEER_TEAMS = 28
-VOLUNTEER_EVENTS = 359
-VOLUNTEER_BENEFICIARIES = 17_085  # 17,000多人
-COLLECTIVES_TAKING_PART = 77
-COLLECTIVE_PROJECTS = 79
-COLLECTIVE_PROJECT_FUNDS = Decimal("14980000.00")  # 1,498 万元
-COLLECTIVE_EMPLOYEES = 4_524
-COLLECTIVE_EMPLOYEES_EXITED = 753
-RUNAN_TRAINED_HOUSEHOLDS = 2_731
-RUNAN_TOOK_UP_PLANTING = 1_744  # of them, households that took up planting or breeding
+PARTICIPATING_LABOR_MODELS = ROUNDED["labor_models_participating"]
+TRAINING_SESSIONS = FIGURES["training_sessions"]
+PEOPLE_TRAINED = FIGURES["people_trained"]
+TRAINED_AND_EXITED = FIGURES["people_trained_exited"]
+ENTERPRISE_PROJECTS = FIGURES["enterprise_projects"]
+ENTERPRISE_PROJECT_FUNDS = FIGURES["enterprise_project_funds"]
+WORKSHOPS = FIGURES["workshops"]
+PROJECT_BENEFICIARIES = FIGURES["project_beneficiaries"]
+PROJECT_BENEFICIARIES_EXITED = FIGURES["project_beneficiaries_exited"]
+FINANCE_ENTERPRISES = FIGURES["finance_enterprises"]
+FINANCE_HOUSEHOLDS = FIGURES["finance_households"]
+FINANCE_FUNDS = FIGURES["finance_funds"]
+STABLY_EMPLOYED = FIGURES["stable_employed"]
+VOLUNTEER_TEAMS = FIGURES["volunteer_teams"]
+VOLUNTEER_EVENTS = FIGURES["volunteer_events"]
+VOLUNTEER_BENEFICIARIES = ROUNDED["volunteer_beneficiaries"]
+COLLECTIVES_TAKING_PART = FIGURES["collectives_participating"]
+COLLECTIVE_PROJECTS = FIGURES["collective_projects"]
+COLLECTIVE_PROJECT_FUNDS = FIGURES["collective_project_funds"]
+COLLECTIVE_EMPLOYEES = FIGURES["collective_employed"]
+COLLECTIVE_EMPLOYEES_EXITED = FIGURES["collective_employed_exited"]
 
 # --- Distractors: people whose household exited before their help began ----------------------
 EXITED_BEFORE_TRAINING = 600
@@ -229,8 +235,8 @@ LU_XINAI_COOP, YUPO, TIANZHONG = (
     "正阳县新爱食用菌专业合作社", "河南豫坡酒业有限责任公司", "驿城区天中生态农业科技有限公司",
 )
 FENGYING, DINGLI = "泌阳县丰盈制衣有限公司", "西平县鼎力杆塔有限公司"
-# Finance agreements the article counts: households (and for 豫坡 the funds, 1,800 万元).
-NAMED_AGREEMENT_HOUSEHOLDS = {LU_XINAI_COOP: 765, YUPO: 340, TIANZHONG: 200}
+# Finance agreements the article counts: households (NAMED_AGREEMENT_HOUSEHOLDS), and for 豫坡
+# the funds, 1,800 万元.
 FENGYING_WORKSHOPS, FENGYING_HIRES, DINGLI_WELDERS = 20, 96, 12
 
 # Labor models the article names: name, county, sex, level, title, year, employer, local.

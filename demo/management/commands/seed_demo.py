@@ -1,10 +1,10 @@
-"""``manage.py seed_demo``: load the Zhumadian demo (see cases/demo.py)."""
+"""``manage.py seed_demo``: load the Zhumadian demo (see demo/zhumadian.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import demo
+from demo import zhumadian
 
 
 class Command(BaseCommand):
@@ -14,10 +14,10 @@ class Command(BaseCommand):
         "teams; some 16,000 households and all assistance records up to December 2020, whose "
         "figures on 2018-08-31 are exactly those of the Zhumadian Daily article of that day; "
         "and the demo accounts (admin, city, and one county staff account per county, e.g. "
-        f"runan), all with the password {demo.DEMO_PASSWORD!r}. Every demo row gets a "
+        f"runan), all with the password {zhumadian.DEMO_PASSWORD!r}. Every demo row gets a "
         "'created' history entry. Takes well under a minute on SQLite. "
         "Running it again changes nothing: when the demo is already there (the city union "
-        f"{demo.CITY_UNION_NAME} exists) it says 'demo data already loaded', re-creates only "
+        f"{zhumadian.CITY_UNION_NAME} exists) it says 'demo data already loaded', re-creates only "
         "demo accounts that were deleted, and prints the accounts again (the password shown is "
         "the demo's, unless someone changed it since). A database that holds other case "
         "records but no demo is refused. The data is the same on every run (fixed seed)."
@@ -26,8 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         try:
-            created, users = demo.load_demo()
-        except demo.DemoDataError as error:
+            created, users = zhumadian.load_demo()
+        except zhumadian.DemoDataError as error:
             raise CommandError(str(error)) from error
         if created is None:
             self.stdout.write("demo data already loaded")
@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def write_accounts(self, users):
         rows = [("username", "role", "county", "password")] + [
             (user.username, str(user.get_role_display()), user.county.name if user.county else "-",
-             demo.DEMO_PASSWORD)
+             zhumadian.DEMO_PASSWORD)
             for user in users
         ]
         widths = [max(self.width(row[i]) for row in rows) for i in range(4)]

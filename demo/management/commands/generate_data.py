@@ -1,11 +1,11 @@
-"""``manage.py generate_data --households N``: synthetic data at any size (cases/synthetic.py)."""
+"""``manage.py generate_data --households N``: synthetic data at any size (demo/synthetic.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import synthetic
 from cases.models import Household
+from demo import synthetic
 
 
 class Command(BaseCommand):

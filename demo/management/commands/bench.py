@@ -29,7 +29,7 @@ from accounts.models import Role, User
 from cases.models import County, ExportJob, Household, LaborModel
 from cases.privacy import EXPORT_PERMISSION
 from cases.summaries import data_changed
-from cases.synthetic import HOUSEHOLDS_PER_COUNTY
+from demo.synthetic import HOUSEHOLDS_PER_COUNTY
 from reliefportal.startup import freeze_startup_objects
 
 PAGE_SIZE = 25  # the portal's list pages
