@@ -7,8 +7,8 @@ page, its autocomplete source and its entries on a household's timeline. The URL
 queue and counts, the autocomplete, the reveal, the dashboard's drill-down and the list counts
 read the kinds from here (``docs/adding-a-record-kind.md``).
 
-This module is read by ``cases.urls`` and by the views; the modules it declares with (forms,
-filters, tables) read it at call time only.
+It is declared with the forms, filters and tables, so ``cases.filters`` and ``cases.privacy``
+(which the forms read) import it at call time only.
 """
 
 from collections.abc import Callable
