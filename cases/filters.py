@@ -14,7 +14,6 @@ from django_filters.widgets import DateRangeWidget, RangeWidget
 from cases import models
 from cases.choices import FinanceModel, HouseholdAttribute, PovertyStatus, ReviewStatus
 from cases.search import AnyOfSubquery, IndexedIContains
-from cases.selectors import REVIEWED_MODELS
 from cases.widgets import AutocompleteSelect
 
 
@@ -636,7 +635,10 @@ class HouseholdVisitFilterSet(CountyRecordFilterSet):
 
 
 def reviewed_kind_choices():
-    return [(model._meta.model_name, model._meta.verbose_name) for model in REVIEWED_MODELS]
+    # Imported here: the record kinds are declared with this module's filter sets.
+    from cases.kinds import reviewed_kind_choices
+
+    return reviewed_kind_choices()
 
 
 class ReviewQueueFilterSet(django_filters.FilterSet):

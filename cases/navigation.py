@@ -5,41 +5,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 
-from cases.models import (
-    AdvancedCollective,
-    Employment,
-    Enterprise,
-    FinanceAgreement,
-    Household,
-    HouseholdVisit,
-    IndustryProject,
-    LaborModel,
-    MaterialAid,
-    Pairing,
-    TrainingSession,
-    VolunteerEvent,
-    VolunteerTeam,
-    Workshop,
-)
+from cases.kinds import KINDS
+from cases.models import Household
 
-# Every model with a create page (``cases:<model>_add``), in the menu's order. Members are
-# added on their household's form, dividends on their agreement's.
-CREATABLE_MODELS = (
-    Household,
-    LaborModel,
-    AdvancedCollective,
-    Enterprise,
-    VolunteerTeam,
-    Pairing,
-    TrainingSession,
-    IndustryProject,
-    Workshop,
-    FinanceAgreement,
-    Employment,
-    VolunteerEvent,
-    MaterialAid,
-    HouseholdVisit,
-)
+# Every model with a create page (``cases:<model>_add``), in the registry's order: households,
+# and the record kinds with a form. Members are added on their household's form, dividends on
+# their agreement's.
+CREATABLE_MODELS = (Household, *(kind.model for kind in KINDS if kind.form))
 
 
 def may_create(user):

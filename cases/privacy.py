@@ -6,33 +6,18 @@ import datetime
 import logging
 import re
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import (
-    AdvancedCollective,
-    Enterprise,
-    ExportLog,
-    Household,
-    LaborModel,
-    Member,
-    RevealLog,
-)
+from cases.models import ExportLog, RevealLog
 from cases.validators import mask_id_number, mask_phone
 
 logger = logging.getLogger("cases.security")
 
-# The fields shown masked that may be revealed, per model.
-REVEALABLE_FIELDS = {
-    Member: ("id_number", "phone"),
-    Household: ("phone",),
-    LaborModel: ("id_number", "phone"),
-    AdvancedCollective: ("phone",),
-    Enterprise: ("phone",),
-}
 # How each personal number is masked, wherever it is shown: pages, forms, history, messages.
 PERSONAL_NUMBER_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
 EXPORT_PERMISSION = "cases.export_records"
@@ -60,12 +45,24 @@ def mask_personal_number(field_name, value):
     return mask(value) if mask is not None and value else value
 
 
+def revealable_fields(model):
+    """The fields of ``model`` shown masked that may be revealed (``RecordKind.revealable``)."""
+    # Imported here: the record kinds are declared with the forms, which read this module.
+    from cases import kinds
+
+    kind = kinds.by_model(model)
+    return kind.revealable if kind else ()
+
+
 def revealable_model(model_name, field_name):
     """The model called ``model_name`` if ``field_name`` of it may be revealed; else 404."""
-    for model, fields in REVEALABLE_FIELDS.items():
-        if model._meta.model_name == model_name and field_name in fields:
-            return model
-    raise Http404
+    try:
+        model = apps.get_model("cases", model_name)
+    except LookupError as error:
+        raise Http404 from error
+    if field_name not in revealable_fields(model):
+        raise Http404
+    return model
 
 
 def may_reveal(user, record):

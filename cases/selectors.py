@@ -2,39 +2,29 @@
 number of queries however many rows there are (HackSoft "selectors", next to services)."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import QueryDict
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from cases.choices import ReviewStatus
 from cases.fields import ResidentIDDigestField
+from cases.kinds import KINDS, REVIEWED_MODELS, by_list_url_name, by_model
 from cases.models import (
-    AdvancedCollective,
     DividendPayment,
     Employment,
-    Enterprise,
     FinanceAgreement,
-    Household,
-    HouseholdVisit,
     IndustryProject,
-    LaborModel,
     MaterialAid,
-    Member,
     Pairing,
-    ProjectBeneficiary,
     ReviewEvent,
-    TrainingAttendance,
     TrainingSession,
     VolunteerEvent,
-    VolunteerTeam,
-    Workshop,
 )
 from cases.privacy import PERSONAL_NUMBER_MASKS, mask_personal_number
 
@@ -92,172 +82,6 @@ def review_events_for(record, user, limit=10):
 #
 
 
-@dataclass
-class TimelineEntry:
-    """One piece of help a household received. ``record`` is the reviewed record whose status
-    the entry shows (the session for an attendance, the project for a beneficiary link)."""
-
-    date: datetime.date
-    kind: str
-    title: str
-    record: object
-    details: list = field(default_factory=list)
-    helper: object = None
-    return_comment: str = ""
-    # Breaks ties between entries of the same day: the one recorded last comes first.
-    recorded_at: datetime.datetime = None
-
-    @property
-    def kind_label(self):
-        return TIMELINE_KINDS[self.kind]
-
-    @property
-    def edit_url(self):
-        # A dividend is edited in its agreement's form, with the agreement's other payments.
-        record = self.record.agreement if self.kind == "dividend" else self.record
-        return reverse(f"cases:{record._meta.model_name}_edit", args=[record.pk])
-
-    @property
-    def submit_url(self):
-        return reverse("cases:record_submit", args=[self.record._meta.model_name, self.record.pk])
-
-
-TIMELINE_KINDS = {
-    "visit": pgettext_lazy("help kind", "入户走访"),
-    "pairing": pgettext_lazy("help kind", "结对帮扶"),
-    "training": pgettext_lazy("help kind", "技术培训"),
-    "employment": pgettext_lazy("help kind", "就业"),
-    "project": pgettext_lazy("help kind", "产业项目"),
-    "agreement": pgettext_lazy("help kind", "带贫协议"),
-    "dividend": pgettext_lazy("help kind", "分红"),
-    "aid": pgettext_lazy("help kind", "走访与物资"),
-}
-
-
-def _yuan(amount):
-    return _("%(amount)s 元") % {"amount": localize(amount)}
-
-
-def _pairing_entries(household):
-    pairings = Pairing.objects.filter(household=household).select_related(
-        "labor_model", "collective", "enterprise"
-    )
-    for pairing in pairings:
-        details = [pairing.get_mode_display()]
-        if pairing.end_date:
-            details.append(_("%(date)s 结束") % {"date": pairing.end_date.isoformat()})
-        yield TimelineEntry(
-            date=pairing.start_date, kind="pairing", title=_("开始结对帮扶"), record=pairing,
-            details=details, helper=pairing.helper, recorded_at=pairing.created_at,
-        )
-
-
-def _training_entries(household):
-    attendance = TrainingAttendance.objects.filter(member__household=household).select_related(
-        "session__labor_model", "member"
-    )
-    for row in attendance:
-        session = row.session
-        yield TimelineEntry(
-            date=session.held_on, kind="training", title=session.topic, record=session,
-            details=[row.member.name, session.place], helper=session.labor_model,
-            recorded_at=row.created_at,
-        )
-
-
-def _employment_entries(household):
-    employments = Employment.objects.filter(member__household=household).select_related(
-        "member", "enterprise", "workshop", "collective"
-    )
-    for job in employments:
-        details = [job.member.name]
-        if job.monthly_wage is not None:
-            details.append(_("月工资 %(wage)s") % {"wage": _yuan(job.monthly_wage)})
-        details.append(_("稳定就业") if job.is_stable else _("非稳定就业"))
-        if job.ended_on:
-            details.append(_("%(date)s 离职") % {"date": job.ended_on.isoformat()})
-        employer = job.enterprise or job.workshop or job.collective
-        yield TimelineEntry(
-            date=job.started_on, kind="employment",
-            title=_("就业:%(employer)s") % {"employer": employer or job.employer_name},
-            record=job, details=details, helper=employer, recorded_at=job.created_at,
-        )
-
-
-def _project_entries(household):
-    links = ProjectBeneficiary.objects.filter(member__household=household).select_related(
-        "project__enterprise", "project__collective", "member"
-    )
-    for link in links:
-        project = link.project
-        yield TimelineEntry(
-            date=link.since, kind="project", title=project.name, record=project,
-            details=[_("受益人 %(name)s") % {"name": link.member.name}],
-            helper=project.enterprise or project.collective, recorded_at=link.created_at,
-        )
-
-
-def _agreement_entries(household):
-    agreements = FinanceAgreement.objects.filter(household=household).select_related(
-        "enterprise"
-    )
-    for agreement in agreements:
-        yield TimelineEntry(
-            date=agreement.signed_on, kind="agreement", title=agreement.get_model_display(),
-            record=agreement, details=[_("协议资金 %(funds)s") % {"funds": _yuan(agreement.funds)}],
-            helper=agreement.enterprise, recorded_at=agreement.created_at,
-        )
-
-
-def _dividend_entries(household):
-    dividends = DividendPayment.objects.filter(agreement__household=household).select_related(
-        "agreement__enterprise"
-    )
-    for dividend in dividends:
-        yield TimelineEntry(
-            date=dividend.paid_on, kind="dividend",
-            title=_("%(year)s 年度分红") % {"year": dividend.year}, record=dividend,
-            details=[_yuan(dividend.amount), dividend.agreement.get_model_display()],
-            helper=dividend.agreement.enterprise, recorded_at=dividend.created_at,
-        )
-
-
-def _aid_entries(household):
-    for aid in MaterialAid.objects.filter(household=household).select_related("labor_model"):
-        details = [aid.description]
-        if aid.value is not None:
-            details.append(_yuan(aid.value))
-        if aid.points is not None:
-            details.append(_("积分 %(points)s") % {"points": aid.points})
-        yield TimelineEntry(
-            date=aid.given_on, kind="aid", title=aid.get_kind_display(), record=aid,
-            details=details, helper=aid.labor_model, recorded_at=aid.created_at,
-        )
-
-
-def _visit_entries(household):
-    for visit in HouseholdVisit.objects.filter(household=household).select_related("labor_model"):
-        details = [visit.visitors, visit.findings]
-        if visit.needs:
-            details.append(_("诉求:%(needs)s") % {"needs": visit.needs})
-        yield TimelineEntry(
-            date=visit.visited_on, kind="visit", title=_("入户走访"), record=visit,
-            details=details, helper=visit.labor_model, recorded_at=visit.created_at,
-        )
-
-
-TIMELINE_SOURCES = (
-    _visit_entries,
-    _pairing_entries,
-    _training_entries,
-    _employment_entries,
-    _project_entries,
-    _agreement_entries,
-    _dividend_entries,
-    _aid_entries,
-)
-
-
 def household_timeline(household):
     """Every piece of help ``household`` and its members received (archived members too: it
     is the household's history), newest first, each with its review status and, when the city
@@ -266,7 +90,9 @@ def household_timeline(household):
     One query per kind of help, plus one for the comments when something is returned: the
     count never depends on how many rows there are.
     """
-    entries = [entry for source in TIMELINE_SOURCES for entry in source(household)]
+    entries = [
+        entry for kind in KINDS if kind.timeline for entry in kind.timeline(household)
+    ]
     comments = latest_return_comments(entry.record for entry in entries)
     for entry in entries:
         entry.return_comment = return_comment_for(comments, entry.record)
@@ -475,56 +301,27 @@ class ListLink:
     capped: bool = False
 
 
-# Every reviewed model, in the order the home page lists them.
-REVIEWED_MODELS = (
-    Household,
-    Pairing,
-    LaborModel,
-    AdvancedCollective,
-    Enterprise,
-    VolunteerTeam,
-    TrainingSession,
-    IndustryProject,
-    Workshop,
-    FinanceAgreement,
-    DividendPayment,
-    Employment,
-    VolunteerEvent,
-    MaterialAid,
-    HouseholdVisit,
-)
-# What each model's name (__str__) and page (get_absolute_url) read, so a short list of mixed
-# records costs one query per model.
-DISPLAY_RELATED = {
-    Pairing: ("labor_model", "collective", "enterprise", "household", "village__township"),
-    FinanceAgreement: ("enterprise", "household"),
-    DividendPayment: ("agreement__enterprise", "agreement__household"),
-    Employment: ("member", "enterprise", "workshop", "collective"),
-    HouseholdVisit: ("household",),
-}
-
-
 def list_count(request, url_name, limit=None, **params):
     """How many rows the list page ``url_name`` shows to ``request.user`` for the query
     ``params``, and that page's URL with them. With ``limit``, counting stops after that
     many rows and the link says there are more (``capped``).
 
-    The count runs the page's own view queryset and FilterSet, exactly as the page does
-    (django-filter's FilterView: an invalid filter shows nothing), so a figure and the list it
-    links to cannot disagree. One COUNT query.
+    The count runs the page's own rows and FilterSet (``cases.kinds``), exactly as the page
+    does (django-filter's FilterView: an invalid filter shows nothing), so a figure and the
+    list it links to cannot disagree. One COUNT query.
     """
-    path = reverse(url_name)
-    view = resolve(path).func.view_class()
-    view.setup(request)
+    kind = by_list_url_name(url_name)
     data = QueryDict(mutable=True)
     data.update(params)
-    filterset = view.filterset_class(data, queryset=view.get_queryset(), request=request)
+    rows = kind.list_queryset(kind.listed(kind.model.objects.for_user(request.user)))
+    filterset = kind.filterset(data, queryset=rows, request=request)
     if not filterset.is_valid():
         count = 0
     elif limit is None:
         count = filterset.qs.count()
     else:
         count = filterset.qs.order_by().values("pk")[: limit + 1].count()
+    path = reverse(url_name)
     link = ListLink(label="", count=min(count, limit or count), url=f"{path}?{data.urlencode()}")
     link.capped = limit is not None and count > limit
     return link
@@ -534,14 +331,9 @@ def _review_status_counts(request, status):
     """Per reviewed model with rows in ``status``: the count and its filtered list."""
     links = []
     for model in REVIEWED_MODELS:
-        opts = model._meta
-        try:
-            link = list_count(request, f"cases:{opts.model_name}_list", review_status=status)
-        except NoReverseMatch:
-            rows = model.objects.for_user(request.user).active().filter(review_status=status)
-            link = ListLink(label="", count=rows.count())
+        link = list_count(request, by_model(model).list_url_name, review_status=status)
         if link.count:
-            link.label = str(opts.verbose_name_plural)
+            link.label = str(model._meta.verbose_name_plural)
             link.model = model
             links.append(link)
     return links
@@ -563,7 +355,7 @@ def recently_returned(user, models, limit=10):
             review_status=ReviewStatus.RETURNED
         )
         rows += (
-            records.select_related(*DISPLAY_RELATED.get(model, ()))
+            records.select_related(*by_model(model).display_related)
             .annotate(
                 returned_at=Subquery(latest_return.values("created_at")[:1]),
                 return_comment=Subquery(latest_return.values("comment")[:1]),
@@ -625,12 +417,11 @@ def county_work_list(request):
 
 
 def list_links():
-    """Every list page that exists, for the home page's shortcuts."""
-    links = []
-    for model in (Household, Member, *REVIEWED_MODELS[1:]):
-        try:
-            url = reverse(f"cases:{model._meta.model_name}_list")
-        except NoReverseMatch:
-            continue
-        links.append(ListLink(label=str(model._meta.verbose_name_plural), count=None, url=url))
-    return links
+    """Every list page, for the home page's shortcuts."""
+    return [
+        ListLink(
+            label=str(kind.model._meta.verbose_name_plural), count=None,
+            url=reverse(kind.list_url_name),
+        )
+        for kind in KINDS
+    ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cases import kinds
 from cases.views import (
     autocomplete,
     dashboard,
@@ -25,8 +26,8 @@ urlpatterns = [
     path("dashboard/help/", dashboard.dashboard_help, name="dashboard_help"),
     path("dashboard/<slug:key>/", dashboard.indicator_list, name="indicator_list"),
     path("autocomplete/<slug:source>/", autocomplete.autocomplete, name="autocomplete"),
-    # Households and members
-    path("households/", households.HouseholdListView.as_view(), name="household_list"),
+    # Households (their own pages), the list of every record kind, and the create and edit
+    # pages of the kinds with a form (cases.kinds)
     path("households/new/", households.HouseholdEditView.as_view(), name="household_add"),
     path("households/<int:pk>/", households.HouseholdDetailView.as_view(), name="household_detail"),
     path(
@@ -34,104 +35,26 @@ urlpatterns = [
         households.HouseholdEditView.as_view(),
         name="household_edit",
     ),
-    path("members/", households.MemberListView.as_view(), name="member_list"),
-    # Lists
-    path("labor-models/", lists.LaborModelListView.as_view(), name="labormodel_list"),
-    path(
-        "collectives/",
-        lists.AdvancedCollectiveListView.as_view(),
-        name="advancedcollective_list",
+    *(
+        path(kind.path, lists.RecordListView.as_view(kind=kind), name=f"{kind.name}_list")
+        for kind in kinds.KINDS
     ),
-    path("enterprises/", lists.EnterpriseListView.as_view(), name="enterprise_list"),
-    path("volunteer-teams/", lists.VolunteerTeamListView.as_view(), name="volunteerteam_list"),
-    path("pairings/", lists.PairingListView.as_view(), name="pairing_list"),
-    path("training/", lists.TrainingSessionListView.as_view(), name="trainingsession_list"),
-    path("projects/", lists.IndustryProjectListView.as_view(), name="industryproject_list"),
-    path("workshops/", lists.WorkshopListView.as_view(), name="workshop_list"),
-    path(
-        "finance-agreements/",
-        lists.FinanceAgreementListView.as_view(),
-        name="financeagreement_list",
-    ),
-    path("dividends/", lists.DividendPaymentListView.as_view(), name="dividendpayment_list"),
-    path("employment/", lists.EmploymentListView.as_view(), name="employment_list"),
-    path("volunteer-events/", lists.VolunteerEventListView.as_view(), name="volunteerevent_list"),
-    path("aid/", lists.MaterialAidListView.as_view(), name="materialaid_list"),
-    path("visits/", lists.HouseholdVisitListView.as_view(), name="householdvisit_list"),
-    # Records: create and edit pages of helpers, pairings and assistance
-    path("labor-models/new/", records.LaborModelEditView.as_view(), name="labormodel_add"),
-    path(
-        "labor-models/<int:pk>/edit/",
-        records.LaborModelEditView.as_view(),
-        name="labormodel_edit",
-    ),
-    path(
-        "collectives/new/",
-        records.AdvancedCollectiveEditView.as_view(),
-        name="advancedcollective_add",
-    ),
-    path(
-        "collectives/<int:pk>/edit/",
-        records.AdvancedCollectiveEditView.as_view(),
-        name="advancedcollective_edit",
-    ),
-    path("enterprises/new/", records.EnterpriseEditView.as_view(), name="enterprise_add"),
-    path(
-        "enterprises/<int:pk>/edit/",
-        records.EnterpriseEditView.as_view(),
-        name="enterprise_edit",
-    ),
-    path("volunteer-teams/new/", records.VolunteerTeamEditView.as_view(), name="volunteerteam_add"),
-    path(
-        "volunteer-teams/<int:pk>/edit/",
-        records.VolunteerTeamEditView.as_view(),
-        name="volunteerteam_edit",
-    ),
-    path("workshops/new/", records.WorkshopEditView.as_view(), name="workshop_add"),
-    path("workshops/<int:pk>/edit/", records.WorkshopEditView.as_view(), name="workshop_edit"),
-    path("pairings/new/", records.PairingEditView.as_view(), name="pairing_add"),
-    path("pairings/<int:pk>/edit/", records.PairingEditView.as_view(), name="pairing_edit"),
-    path("training/new/", records.TrainingSessionEditView.as_view(), name="trainingsession_add"),
-    path(
-        "training/<int:pk>/edit/",
-        records.TrainingSessionEditView.as_view(),
-        name="trainingsession_edit",
-    ),
-    path("employment/new/", records.EmploymentEditView.as_view(), name="employment_add"),
-    path("employment/<int:pk>/edit/", records.EmploymentEditView.as_view(), name="employment_edit"),
-    path(
-        "finance-agreements/new/",
-        records.FinanceAgreementEditView.as_view(),
-        name="financeagreement_add",
-    ),
-    path(
-        "finance-agreements/<int:pk>/edit/",
-        records.FinanceAgreementEditView.as_view(),
-        name="financeagreement_edit",
-    ),
-    path("projects/new/", records.IndustryProjectEditView.as_view(), name="industryproject_add"),
-    path(
-        "projects/<int:pk>/edit/",
-        records.IndustryProjectEditView.as_view(),
-        name="industryproject_edit",
-    ),
-    path(
-        "volunteer-events/new/",
-        records.VolunteerEventEditView.as_view(),
-        name="volunteerevent_add",
-    ),
-    path(
-        "volunteer-events/<int:pk>/edit/",
-        records.VolunteerEventEditView.as_view(),
-        name="volunteerevent_edit",
-    ),
-    path("aid/new/", records.MaterialAidEditView.as_view(), name="materialaid_add"),
-    path("aid/<int:pk>/edit/", records.MaterialAidEditView.as_view(), name="materialaid_edit"),
-    path("visits/new/", records.HouseholdVisitEditView.as_view(), name="householdvisit_add"),
-    path(
-        "visits/<int:pk>/edit/",
-        records.HouseholdVisitEditView.as_view(),
-        name="householdvisit_edit",
+    *(
+        page
+        for kind in kinds.KINDS
+        if kind.form
+        for page in (
+            path(
+                f"{kind.path}new/",
+                records.RecordEditView.as_view(kind=kind),
+                name=f"{kind.name}_add",
+            ),
+            path(
+                f"{kind.path}<int:pk>/edit/",
+                records.RecordEditView.as_view(kind=kind),
+                name=f"{kind.name}_edit",
+            ),
+        )
     ),
     # Case pages and review
     path(

@@ -8,18 +8,30 @@ files in tests/import_files.py.
 import datetime
 import html
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.choices import HonourLevel, PairingMode, PovertyStatus, ReviewStatus
+from cases.choices import (
+    AidKind,
+    CollectiveHonour,
+    EnterpriseKind,
+    FinanceModel,
+    HonourLevel,
+    PairingMode,
+    PovertyStatus,
+    ReviewStatus,
+    VolunteerEventKind,
+)
 from cases.indicators import DEFINITIONS
+from cases.kinds import KINDS
 from cases.validators import build_resident_id
 from imports.models import ImportRun, ImportStatus
 from tests.factories import (
@@ -29,8 +41,10 @@ from tests.factories import (
     EnterpriseFactory,
     FinanceAgreementFactory,
     HouseholdFactory,
+    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
+    MaterialAidFactory,
     MemberFactory,
     PairingFactory,
     ProjectBeneficiaryFactory,
@@ -231,3 +245,221 @@ def run_import(client, kind, data, name="file.xlsx", confirm=True):
         client.post(reverse("imports:run_confirm", args=[run.pk]))
         run.refresh_from_db()
     return run
+
+
+#
+# The lists of the record kinds (cases.kinds): the view a route runs, one way to make a row of
+# each list, showing
+# ``label`` on the page, and a filter that keeps it
+#
+
+
+def view_for(path):
+    """The view instance ``path`` runs, as Django builds it for a request (before ``setup``):
+    a record kind's list or form page reads its model, form, FilterSet and table from the
+    kind its route gives it, so they are read from an instance, not from the class."""
+    view = resolve(path).func
+    return view.view_class(**view.view_initkwargs)
+
+
+def make_household(county, label, **kwargs):
+    return household_in(county, head_name=label, **kwargs)
+
+
+def make_member(county, label, **kwargs):
+    return member_in(county, name=label, **kwargs)
+
+
+def make_labormodel(county, label, **kwargs):
+    return LaborModelFactory(county=county, name=label, **kwargs)
+
+
+def make_advancedcollective(county, label, **kwargs):
+    return AdvancedCollectiveFactory(county=county, name=label, **kwargs)
+
+
+def make_enterprise(county, label, **kwargs):
+    return EnterpriseFactory(county=county, name=label, **kwargs)
+
+
+def make_volunteerteam(county, label, **kwargs):
+    return VolunteerTeamFactory(county=county, name=label, **kwargs)
+
+
+def make_pairing(county, label, **kwargs):
+    if "household" not in kwargs:
+        kwargs["household"] = household_in(county)
+    helper = LaborModelFactory(county=county, name=label)
+    return PairingFactory(county=county, labor_model=helper, **kwargs)
+
+
+def make_trainingsession(county, label, **kwargs):
+    return TrainingSessionFactory(county=county, topic=label, **kwargs)
+
+
+def make_industryproject(county, label, **kwargs):
+    return IndustryProjectFactory(county=county, name=label, **kwargs)
+
+
+def make_workshop(county, label, **kwargs):
+    return WorkshopFactory(enterprise=EnterpriseFactory(county=county), name=label, **kwargs)
+
+
+def make_financeagreement(county, label, **kwargs):
+    return FinanceAgreementFactory(household=household_in(county, head_name=label), **kwargs)
+
+
+def make_dividendpayment(county, label, **kwargs):
+    agreement = FinanceAgreementFactory(household=household_in(county, head_name=label))
+    return DividendPaymentFactory(agreement=agreement, **kwargs)
+
+
+def make_employment(county, label, **kwargs):
+    return EmploymentFactory(member=member_in(county, name=label), **kwargs)
+
+
+def make_volunteerevent(county, label, **kwargs):
+    return VolunteerEventFactory(team=VolunteerTeamFactory(county=county), title=label, **kwargs)
+
+
+def make_materialaid(county, label, **kwargs):
+    return MaterialAidFactory(household=household_in(county, head_name=label), **kwargs)
+
+
+def make_householdvisit(county, label, **kwargs):
+    return HouseholdVisitFactory(household=household_in(county, head_name=label), **kwargs)
+
+
+@dataclass
+class FilterCase:
+    """Query parameters, and the keyword arguments of a row they keep and of one they drop."""
+
+    params: dict
+    kept: dict
+    dropped: dict
+
+
+@dataclass
+class ListSpec:
+    name: str
+    make: object
+    filter_case: FilterCase
+    has_date: bool = True
+
+    @property
+    def url(self):
+        return reverse(f"cases:{self.name}_list")
+
+
+LIST_CASES = [
+    ListSpec(
+        "labormodel", make_labormodel,
+        FilterCase(
+            {"honour_level": HonourLevel.NATIONAL},
+            {"honour_level": HonourLevel.NATIONAL},
+            {"honour_level": HonourLevel.CITY},
+        ),
+        has_date=False,
+    ),
+    ListSpec(
+        "advancedcollective", make_advancedcollective,
+        FilterCase(
+            {"honour": CollectiveHonour.MAY_DAY_AWARD},
+            {"honour": CollectiveHonour.MAY_DAY_AWARD},
+            {"honour": CollectiveHonour.WORKER_PIONEER},
+        ),
+        has_date=False,
+    ),
+    ListSpec(
+        "enterprise", make_enterprise,
+        FilterCase(
+            {"kind": EnterpriseKind.COOPERATIVE},
+            {"kind": EnterpriseKind.COOPERATIVE},
+            {"kind": EnterpriseKind.ENTERPRISE},
+        ),
+        has_date=False,
+    ),
+    ListSpec(
+        "volunteerteam", make_volunteerteam,
+        FilterCase(
+            {"founded_after": "2018-01-01"},
+            {"founded_on": datetime.date(2018, 3, 1)},
+            {"founded_on": datetime.date(2016, 3, 1)},
+        ),
+    ),
+    ListSpec(
+        "pairing", make_pairing,
+        FilterCase(
+            {"active_on": "2018-08-31"},
+            {"start_date": datetime.date(2018, 6, 1)},
+            {"start_date": datetime.date(2017, 6, 1), "end_date": datetime.date(2018, 7, 1)},
+        ),
+    ),
+    ListSpec(
+        "trainingsession", make_trainingsession,
+        FilterCase(
+            {"held_after": "2018-01-01", "held_before": "2018-12-31"},
+            {"held_on": datetime.date(2018, 5, 10)},
+            {"held_on": datetime.date(2017, 5, 10)},
+        ),
+    ),
+    ListSpec(
+        "industryproject", make_industryproject,
+        FilterCase({"funds_min": "100000"}, {"funds": "500000.00"}, {"funds": "99999.99"}),
+    ),
+    ListSpec(
+        "workshop", make_workshop,
+        FilterCase(
+            {"review_status": ReviewStatus.APPROVED},
+            {"review_status": ReviewStatus.APPROVED},
+            {"review_status": ReviewStatus.DRAFT},
+        ),
+    ),
+    ListSpec(
+        "financeagreement", make_financeagreement,
+        FilterCase(
+            {"model": FinanceModel.LAND_TRANSFER},
+            {"model": FinanceModel.LAND_TRANSFER},
+            {"model": FinanceModel.EQUITY_DIVIDEND},
+        ),
+    ),
+    ListSpec(
+        "dividendpayment", make_dividendpayment,
+        FilterCase({"amount_min": "2000"}, {"amount": "2500.00"}, {"amount": "1500.00"}),
+    ),
+    ListSpec(
+        "employment", make_employment,
+        FilterCase({"is_stable": "true"}, {"is_stable": True}, {"is_stable": False}),
+    ),
+    ListSpec(
+        "volunteerevent", make_volunteerevent,
+        FilterCase(
+            {"kind": VolunteerEventKind.CAMPAIGN},
+            {"kind": VolunteerEventKind.CAMPAIGN},
+            {"kind": VolunteerEventKind.POLICY_TALK},
+        ),
+    ),
+    ListSpec(
+        "materialaid", make_materialaid,
+        FilterCase(
+            {"given_after": "2018-01-01", "kind": AidKind.CASH},
+            {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.CASH},
+            {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.VISIT},
+        ),
+    ),
+    ListSpec(
+        "householdvisit", make_householdvisit,
+        FilterCase(
+            {"visited_after": "2018-03-01"},
+            {"visited_on": datetime.date(2018, 3, 5)},
+            {"visited_on": datetime.date(2018, 2, 1)},
+        ),
+    ),
+]
+# Every kind's list with a county column, in the registry's order: a kind without its case
+# here stops the suite at import.
+LISTS = [
+    {spec.name: spec for spec in LIST_CASES}[kind.name]
+    for kind in KINDS if kind.has_county_column
+]
+LIST_IDS = [spec.name for spec in LISTS]

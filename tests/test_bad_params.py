@@ -11,14 +11,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import EmptyPage
 from django.test import Client, RequestFactory
-from django.urls import resolve, reverse
+from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cases.indicators import INDICATORS
 from cases.pagination import ScalablePaginator
-from tests.support import sign_in
-from tests.test_lists import LISTS
+from tests.support import LISTS, sign_in, view_for
 
 PARAMETERS = settings(
     max_examples=8, deadline=None, database=None,
@@ -47,8 +46,7 @@ def parameter_names(form):
 def list_parameters(url):
     request = RequestFactory().get(url)
     request.user = AnonymousUser()  # the form's choices do not matter, only its fields' names
-    view_class = resolve(url).func.view_class
-    return parameter_names(view_class.filterset_class(request=request).form)
+    return parameter_names(view_for(url).filterset_class(request=request).form)
 
 
 PAGES = (

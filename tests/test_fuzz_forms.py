@@ -21,7 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +32,7 @@ from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun, ImportStatus
 from imports.readers import FileProblem, open_table
 from tests.forms import form_post_data, page_post_data
+from tests.support import view_for
 from tests.test_access_matrix import SKIPPED, walk
 from tests.test_mass_assignment import EDITABLE, SPECS
 
@@ -73,10 +74,10 @@ def test_every_form_a_page_uses_is_fuzzed():
     for pattern_name, _route, _kwargs in walk(get_resolver().url_patterns):
         if not pattern_name or any(re.search(skip, pattern_name) for skip in SKIPPED):
             continue
-        view_class = getattr(get_resolver().resolve(_sample_path(pattern_name)).func,
-                             "view_class", None)
-        form_class = getattr(view_class, "form_class", None)
-        formset_class = getattr(view_class, "formset_class", None)
+        path = _sample_path(pattern_name)
+        view = view_for(path) if hasattr(resolve(path).func, "view_class") else None
+        form_class = getattr(view, "form_class", None)
+        formset_class = getattr(view, "formset_class", None)
         if form_class:
             used.add(form_class)
         if formset_class:

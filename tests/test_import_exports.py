@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRow
@@ -17,8 +17,7 @@ from cases.exports import DoesNotFitExcel, export_rows, write_xlsx
 from cases.models import ExportLog, Member
 from cases.validators import mask_id_number
 from tests.factories import DividendPaymentFactory, HouseholdFactory, MemberFactory
-from tests.support import export
-from tests.test_lists import LIST_IDS, LISTS
+from tests.support import LIST_IDS, LISTS, export, view_for
 
 pytestmark = pytest.mark.django_db
 
@@ -89,10 +88,9 @@ def test_list_exports_write_what_the_table_shows(rf, spec, county_a, county_a_cl
         name = spec.name
         for label in ("一", "=二"):
             spec.make(county_a, label)
-    view_class = resolve(reverse(f"cases:{name}_list")).func.view_class
     request = rf.get("/", {"export": "csv"})
     request.user = county_a_clerk
-    view = view_class()
+    view = view_for(reverse(f"cases:{name}_list"))
     view.setup(request)
     table = RequestConfig(request, paginate=False).configure(
         view.table_class(view.get_queryset())

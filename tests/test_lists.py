@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.db import connection
@@ -13,24 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cases.choices import (
-    AidKind,
-    CollectiveHonour,
-    EnterpriseKind,
-    FinanceModel,
-    HonourLevel,
-    ReviewStatus,
-    VolunteerEventKind,
-)
 from cases.models import DividendPayment, IndustryProject
 from cases.validators import build_resident_id, mask_id_number
 from tests.factories import (
-    AdvancedCollectiveFactory,
     DividendPaymentFactory,
     EmploymentFactory,
     EnterpriseFactory,
     FinanceAgreementFactory,
-    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
@@ -39,213 +27,21 @@ from tests.factories import (
     TrainingAttendanceFactory,
     TrainingSessionFactory,
     VillageFactory,
-    VolunteerEventFactory,
     VolunteerTeamFactory,
     WorkshopFactory,
     expertise_field,
 )
-from tests.support import export, household_in, member_in
-
-#
-# One way to make a row of each list, showing ``label`` on the page
-#
-
-
-def make_household(county, label, **kwargs):
-    return household_in(county, head_name=label, **kwargs)
-
-
-def make_member(county, label, **kwargs):
-    return member_in(county, name=label, **kwargs)
-
-
-def make_labormodel(county, label, **kwargs):
-    return LaborModelFactory(county=county, name=label, **kwargs)
-
-
-def make_advancedcollective(county, label, **kwargs):
-    return AdvancedCollectiveFactory(county=county, name=label, **kwargs)
-
-
-def make_enterprise(county, label, **kwargs):
-    return EnterpriseFactory(county=county, name=label, **kwargs)
-
-
-def make_volunteerteam(county, label, **kwargs):
-    return VolunteerTeamFactory(county=county, name=label, **kwargs)
-
-
-def make_pairing(county, label, **kwargs):
-    if "household" not in kwargs:
-        kwargs["household"] = household_in(county)
-    helper = LaborModelFactory(county=county, name=label)
-    return PairingFactory(county=county, labor_model=helper, **kwargs)
-
-
-def make_trainingsession(county, label, **kwargs):
-    return TrainingSessionFactory(county=county, topic=label, **kwargs)
-
-
-def make_industryproject(county, label, **kwargs):
-    return IndustryProjectFactory(county=county, name=label, **kwargs)
-
-
-def make_workshop(county, label, **kwargs):
-    return WorkshopFactory(enterprise=EnterpriseFactory(county=county), name=label, **kwargs)
-
-
-def make_financeagreement(county, label, **kwargs):
-    return FinanceAgreementFactory(household=household_in(county, head_name=label), **kwargs)
-
-
-def make_dividendpayment(county, label, **kwargs):
-    agreement = FinanceAgreementFactory(household=household_in(county, head_name=label))
-    return DividendPaymentFactory(agreement=agreement, **kwargs)
-
-
-def make_employment(county, label, **kwargs):
-    return EmploymentFactory(member=member_in(county, name=label), **kwargs)
-
-
-def make_volunteerevent(county, label, **kwargs):
-    return VolunteerEventFactory(team=VolunteerTeamFactory(county=county), title=label, **kwargs)
-
-
-def make_materialaid(county, label, **kwargs):
-    return MaterialAidFactory(household=household_in(county, head_name=label), **kwargs)
-
-
-def make_householdvisit(county, label, **kwargs):
-    return HouseholdVisitFactory(household=household_in(county, head_name=label), **kwargs)
-
-
-@dataclass
-class FilterCase:
-    """Query parameters, and the keyword arguments of a row they keep and of one they drop."""
-
-    params: dict
-    kept: dict
-    dropped: dict
-
-
-@dataclass
-class ListSpec:
-    name: str
-    make: object
-    filter_case: FilterCase
-    has_date: bool = True
-
-    @property
-    def url(self):
-        return reverse(f"cases:{self.name}_list")
-
-
-LISTS = [
-    ListSpec(
-        "labormodel", make_labormodel,
-        FilterCase(
-            {"honour_level": HonourLevel.NATIONAL},
-            {"honour_level": HonourLevel.NATIONAL},
-            {"honour_level": HonourLevel.CITY},
-        ),
-        has_date=False,
-    ),
-    ListSpec(
-        "advancedcollective", make_advancedcollective,
-        FilterCase(
-            {"honour": CollectiveHonour.MAY_DAY_AWARD},
-            {"honour": CollectiveHonour.MAY_DAY_AWARD},
-            {"honour": CollectiveHonour.WORKER_PIONEER},
-        ),
-        has_date=False,
-    ),
-    ListSpec(
-        "enterprise", make_enterprise,
-        FilterCase(
-            {"kind": EnterpriseKind.COOPERATIVE},
-            {"kind": EnterpriseKind.COOPERATIVE},
-            {"kind": EnterpriseKind.ENTERPRISE},
-        ),
-        has_date=False,
-    ),
-    ListSpec(
-        "volunteerteam", make_volunteerteam,
-        FilterCase(
-            {"founded_after": "2018-01-01"},
-            {"founded_on": datetime.date(2018, 3, 1)},
-            {"founded_on": datetime.date(2016, 3, 1)},
-        ),
-    ),
-    ListSpec(
-        "pairing", make_pairing,
-        FilterCase(
-            {"active_on": "2018-08-31"},
-            {"start_date": datetime.date(2018, 6, 1)},
-            {"start_date": datetime.date(2017, 6, 1), "end_date": datetime.date(2018, 7, 1)},
-        ),
-    ),
-    ListSpec(
-        "trainingsession", make_trainingsession,
-        FilterCase(
-            {"held_after": "2018-01-01", "held_before": "2018-12-31"},
-            {"held_on": datetime.date(2018, 5, 10)},
-            {"held_on": datetime.date(2017, 5, 10)},
-        ),
-    ),
-    ListSpec(
-        "industryproject", make_industryproject,
-        FilterCase({"funds_min": "100000"}, {"funds": "500000.00"}, {"funds": "99999.99"}),
-    ),
-    ListSpec(
-        "workshop", make_workshop,
-        FilterCase(
-            {"review_status": ReviewStatus.APPROVED},
-            {"review_status": ReviewStatus.APPROVED},
-            {"review_status": ReviewStatus.DRAFT},
-        ),
-    ),
-    ListSpec(
-        "financeagreement", make_financeagreement,
-        FilterCase(
-            {"model": FinanceModel.LAND_TRANSFER},
-            {"model": FinanceModel.LAND_TRANSFER},
-            {"model": FinanceModel.EQUITY_DIVIDEND},
-        ),
-    ),
-    ListSpec(
-        "dividendpayment", make_dividendpayment,
-        FilterCase({"amount_min": "2000"}, {"amount": "2500.00"}, {"amount": "1500.00"}),
-    ),
-    ListSpec(
-        "employment", make_employment,
-        FilterCase({"is_stable": "true"}, {"is_stable": True}, {"is_stable": False}),
-    ),
-    ListSpec(
-        "volunteerevent", make_volunteerevent,
-        FilterCase(
-            {"kind": VolunteerEventKind.CAMPAIGN},
-            {"kind": VolunteerEventKind.CAMPAIGN},
-            {"kind": VolunteerEventKind.POLICY_TALK},
-        ),
-    ),
-    ListSpec(
-        "materialaid", make_materialaid,
-        FilterCase(
-            {"given_after": "2018-01-01", "kind": AidKind.CASH},
-            {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.CASH},
-            {"given_on": datetime.date(2018, 2, 1), "kind": AidKind.VISIT},
-        ),
-    ),
-    ListSpec(
-        "householdvisit", make_householdvisit,
-        FilterCase(
-            {"visited_after": "2018-03-01"},
-            {"visited_on": datetime.date(2018, 3, 5)},
-            {"visited_on": datetime.date(2018, 2, 1)},
-        ),
-    ),
-]
-LIST_IDS = [spec.name for spec in LISTS]
+from tests.support import (
+    LIST_IDS,
+    LISTS,
+    export,
+    household_in,
+    make_dividendpayment,
+    make_industryproject,
+    make_labormodel,
+    make_pairing,
+    member_in,
+)
 
 
 @pytest.fixture(params=LISTS, ids=LIST_IDS)

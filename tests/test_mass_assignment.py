@@ -11,16 +11,16 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import get_resolver, resolve, reverse
+from django.urls import get_resolver, reverse
 
 from cases.choices import ReviewStatus
+from cases.kinds import REVIEWED_MODELS
 from cases.models import ReviewEvent
-from cases.selectors import REVIEWED_MODELS
 from cases.services import record_approve, record_return, record_submit
 from tests.factories import HouseholdFactory
 from tests.forms import form_post_data, page_post_data
+from tests.support import LISTS, make_household, view_for
 from tests.test_access_matrix import walk
-from tests.test_lists import LISTS, make_household
 
 # One way to make a record of each kind (households are not among the lists' specs).
 SPECS = {**{spec.name: spec.make for spec in LISTS}, "household": make_household}
@@ -153,8 +153,7 @@ def test_the_forms_without_record_choices_are_the_expected_ones():
     record ids at all."""
     without = []
     for model_name in EDITABLE:
-        view = resolve(reverse(f"cases:{model_name}_add")).func.view_class
-        form_class = view.form_class
+        form_class = view_for(reverse(f"cases:{model_name}_add")).form_class
         fields = form_class.base_fields
         if not getattr(form_class, "scoped_fields", None):
             assert not any(hasattr(field, "queryset") and field.queryset.model._meta.app_label

@@ -46,8 +46,7 @@ from tests.factories import (
     MemberFactory,
     next_resident_id,
 )
-from tests.support import export, household_in, sign_in
-from tests.test_lists import LIST_IDS, LISTS
+from tests.support import LIST_IDS, LISTS, export, household_in, sign_in
 
 PROJECT = Path(__file__).resolve().parent.parent
 ID_ENDING_IN_X = "11010519491231002X"

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import pagination
+from cases.kinds import REVIEWED_MODELS
 from cases.models import Household, LaborModel
-from cases.selectors import REVIEWED_MODELS
 from cases.services import record_submit
 from tests.factories import HouseholdFactory
 from tests.support import build_records

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import ReviewStatus
+from cases.kinds import REVIEWED_MODELS
 from cases.models import Household, ReviewedRecord, ReviewEvent
-from cases.selectors import REVIEWED_MODELS
 from cases.services import (
     ReviewStepRefused,
     household_archive,

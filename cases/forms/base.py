@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.privacy import PERSONAL_NUMBER_MASKS, REVEALABLE_FIELDS
+from cases import privacy
 from cases.widgets import ID_LIMIT, MaskedInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,13 +38,13 @@ class MaskedNumbersMixin:
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             return
-        for name in REVEALABLE_FIELDS.get(self._meta.model, ()):
+        for name in privacy.revealable_fields(self._meta.model):
             field = self.fields.get(name)
             stored = self.get_initial_for_field(field, name) if field else None
             if not stored:
                 continue
             field.widget = MaskedInput(
-                stored, PERSONAL_NUMBER_MASKS[name], attrs=field.widget.attrs
+                stored, privacy.PERSONAL_NUMBER_MASKS[name], attrs=field.widget.attrs
             )
             field.widget.is_required = field.required
             field.help_text = _("号码已部分隐藏;不修改则保留原号码,更换时请输入完整的新号码。")

@@ -3,18 +3,15 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from cases import filters
+from cases.kinds import KINDS
 from cases.widgets import autocomplete_label
 
-# source name → the list FilterSet whose search box the lookup reuses.
+# source name → the FilterSet whose search box the lookup reuses: a record kind's list
+# (``RecordKind.autocomplete``), or a place.
 SOURCES = {
-    "household": filters.HouseholdFilterSet,
-    "member": filters.MemberFilterSet,
-    "labormodel": filters.LaborModelFilterSet,
-    "enterprise": filters.EnterpriseFilterSet,
+    **{kind.autocomplete: kind.filterset for kind in KINDS if kind.autocomplete},
     "village": filters.VillageSearchFilterSet,
     "township": filters.TownshipSearchFilterSet,
-    "workshop": filters.WorkshopFilterSet,
-    "collective": filters.AdvancedCollectiveFilterSet,
 }
 RESULT_LIMIT = 20
 # What a source's labels read besides the row itself (a village is named with its township).

@@ -8,7 +8,6 @@ gives them no rows. Each figure links to ``indicator_list``, which lists exactly
 aggregates), so the list's count or sum is the figure.
 """
 
-import functools
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cases import kinds
 from cases.forms.dashboard import PeriodForm
 from cases.indicators import (
     COUNTING_RULES,
@@ -31,25 +31,13 @@ from cases.indicators import (
     percent,
 )
 from cases.models import (
-    AdvancedCollective,
     County,
-    DividendPayment,
-    Enterprise,
-    FinanceAgreement,
-    Household,
-    IndustryProject,
-    LaborModel,
-    Member,
-    TrainingSession,
-    VolunteerEvent,
-    VolunteerTeam,
-    Workshop,
 )
 from cases.summaries import dashboard_data
 from reliefportal.routers import use_read_replica
 
-from . import households, lists
 from .generic import ScopedObjectMixin
+from .lists import RecordListView
 
 
 def indicator_url(key, params, county=None):
@@ -268,26 +256,8 @@ def dashboard_help(request):
 # Drill-down: the rows behind one figure
 #
 
-# The list page of each kind of row an indicator counts: its table, filters and the joins its
-# columns need are reused as they are.
-LIST_VIEWS = {
-    Member: households.MemberListView,
-    Household: households.HouseholdListView,
-    DividendPayment: lists.DividendPaymentListView,
-    LaborModel: lists.LaborModelListView,
-    TrainingSession: lists.TrainingSessionListView,
-    IndustryProject: lists.IndustryProjectListView,
-    Workshop: lists.WorkshopListView,
-    Enterprise: lists.EnterpriseListView,
-    FinanceAgreement: lists.FinanceAgreementListView,
-    VolunteerTeam: lists.VolunteerTeamListView,
-    VolunteerEvent: lists.VolunteerEventListView,
-    AdvancedCollective: lists.AdvancedCollectiveListView,
-}
-
-
 class IndicatorRowsBase(ScopedObjectMixin):
-    """Placed under a list view in the MRO, so that the list view's ``get_queryset`` (its
+    """Placed under the list view in the MRO, so that the list view's ``get_queryset`` (its
     joins and annotations for the table's columns) starts from the indicator's rows rather
     than from all the rows the user may see."""
 
@@ -349,14 +319,9 @@ class IndicatorListMixin:
         }
 
 
-@functools.cache
-def _indicator_list_view(model):
-    """The list view of ``model`` between the two mixins above (one class per model): its
-    table, filters, exports and column joins, over the indicator's rows, on this page."""
-    list_view = LIST_VIEWS[model]
-    return type(
-        f"Indicator{list_view.__name__}", (IndicatorListMixin, list_view, IndicatorRowsBase), {}
-    )
+class IndicatorListView(IndicatorListMixin, RecordListView, IndicatorRowsBase):
+    """The list page of the kind of row an indicator counts (``cases.kinds``): its table,
+    filters, exports and column joins, over the indicator's rows, on this page."""
 
 
 def _county_from_request(request):
@@ -387,8 +352,9 @@ def indicator_list_view(request, key):
     county = _county_from_request(request) if request.user.is_authenticated else None
     if county is not None:
         rows = rows.filter(county=county)
-    return _indicator_list_view(rows.model).as_view(
-        rows=rows, definition=definition, period_form=form, county=county
+    return IndicatorListView.as_view(
+        kind=kinds.by_model(rows.model), rows=rows, definition=definition, period_form=form,
+        county=county,
     )
 
 

@@ -3,106 +3,38 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 
-from cases import filters, tables
 from cases.choices import ReviewStatus
 from cases.forms.archive import ArchiveForm
 from cases.forms.households import HouseholdForm, MemberFormSet, NewHouseholdMemberFormSet
+from cases.kinds import KINDS
 from cases.models import Household, Member, Pairing
 from cases.selectors import household_drafts, household_timeline
 from cases.services import household_archive, member_archive, records_submit
 from evidence.services import attachments_by_record
 
-from .generic import ObjectEditView, ObjectListView, log_record_action
+from .generic import ObjectEditView, log_record_action
 from .review import CasePageMixin
 
 
-def active_member_count():
-    """Members per household as a correlated subquery, computed only for the rows shown."""
-    per_household = (
-        Member.objects.active()
-        .filter(household=OuterRef("pk"))
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)
-
-
-class HouseholdListView(ObjectListView):
-    model = Household
-    filterset_class = filters.HouseholdFilterSet
-    table_class = tables.HouseholdTable
-    # zip: the workbook and each household's evidence files (evidence.archives), by a job.
-    export_formats = ("csv", "xlsx", "zip")
-
-    def get_queryset(self):
-        # By register number alone: it starts with the county's code, so the order is the
-        # model's (county, number) without joining the county, and an index serves it.
-        return (
-            self.listed(super().get_queryset())
-            .select_related("village__township", "main_cause")
-            .annotate(member_count=active_member_count())
-            .order_by("register_number")
-        )
-
-    def listed(self, households):
-        """The register lists the households in it now: not the archived ones."""
-        return households.active()
-
-
-class MemberListView(ObjectListView):
-    model = Member
-    filterset_class = filters.MemberFilterSet
-    table_class = tables.MemberTable
-
-    def get_queryset(self):
-        return self.listed(super().get_queryset()).select_related("household")
-
-    def listed(self, members):
-        """The register lists the members in it now: not the archived ones."""
-        return members.active()
-
-
-# The case page's "add help" buttons: (label, create page, what the page is opened with).
-ADD_HELP = (
-    (pgettext_lazy("add help", "入户走访"), "cases:householdvisit_add"),
-    (pgettext_lazy("add help", "结对帮扶"), "cases:pairing_add"),
-    (pgettext_lazy("add help", "技术培训"), "cases:trainingsession_add"),
-    (pgettext_lazy("add help", "就业"), "cases:employment_add"),
-    (pgettext_lazy("add help", "带贫协议"), "cases:financeagreement_add"),
-    (pgettext_lazy("add help", "走访与物资"), "cases:materialaid_add"),
-    (pgettext_lazy("add help", "产业项目"), "cases:industryproject_add"),
-)
-
-
-# What is recorded for one member rather than for the whole household.
-MEMBER_HELP = {"cases:trainingsession_add", "cases:employment_add"}
-
-
 def add_help_links(param, pk, back_to):
-    """The create pages that exist, opened for one household (``?household=<pk>``) or one
-    member (``?member=<pk>``), each returning to ``back_to`` (the case page) after a save."""
-    links = []
-    for label, url_name in ADD_HELP:
-        if param == "member" and url_name not in MEMBER_HELP:
-            continue
-        try:
-            query = urlencode({param: pk, "next": back_to})
-            links.append((label, f"{reverse(url_name)}?{query}"))
-        except NoReverseMatch:
-            continue
-    return links
+    """The case page's "add help" buttons (``RecordKind.add_help``): the create pages opened
+    for one household (``?household=<pk>``) or one member (``?member=<pk>``: the help
+    recorded for a member rather than the whole household), each returning to ``back_to``
+    (the case page) after a save."""
+    query = urlencode({param: pk, "next": back_to})
+    return [
+        (kind.add_help, f"{reverse(f'cases:{kind.name}_add')}?{query}")
+        for kind in KINDS
+        if kind.add_help and (param == "household" or kind.member_help)
+    ]
 
 
 class HouseholdDetailView(CasePageMixin, DetailView):

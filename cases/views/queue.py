@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from cases.choices import ReviewStatus
 from cases.filters import ReviewQueueFilterSet
+from cases.kinds import REVIEWED_MODELS, by_model
 from cases.models import (
     AdvancedCollective,
     County,
@@ -48,7 +49,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
-from cases.selectors import DISPLAY_RELATED, REVIEWED_MODELS, review_events_for
+from cases.selectors import review_events_for
 from cases.services import record_approve, record_return, records_bulk_approve
 from evidence.services import attachments_by_record
 
@@ -199,7 +200,8 @@ REVIEW_FACTS = {
     VolunteerEvent: ("team", "title", None, "held_on", None),
     MaterialAid: ("labor_model", "kind", "value", "given_on", "household"),
 }
-# The joins the facts read, beyond the record's name (DISPLAY_RELATED): one query per kind.
+# The joins the facts read, beyond the record's name (``RecordKind.display_related``): one
+# query per kind.
 FACTS_RELATED = {
     Employment: ("member__household",),
     IndustryProject: ("enterprise",),
@@ -308,7 +310,7 @@ class QueueRows:
         for position, pks in wanted.items():
             model = self.selections[position][0]
             found = model.objects.select_related(
-                "county", *DISPLAY_RELATED.get(model, ()), *FACTS_RELATED.get(model, ())
+                "county", *by_model(model).display_related, *FACTS_RELATED.get(model, ())
             )
             records[position] = found.in_bulk(pks)
         submitter_ids = {by for *_rest, by in keys if by is not None}

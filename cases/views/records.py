@@ -8,37 +8,36 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from cases.forms import records as record_forms
-from cases.models import (
-    AdvancedCollective,
-    Employment,
-    Enterprise,
-    FinanceAgreement,
-    HouseholdVisit,
-    IndustryProject,
-    LaborModel,
-    MaterialAid,
-    Pairing,
-    TrainingSession,
-    VolunteerEvent,
-    VolunteerTeam,
-    Workshop,
-)
 from evidence.services import attachments_add
 
 from .generic import ObjectEditView
 
 
 class RecordEditView(ObjectEditView):
-    """Create or edit one record.
+    """Create or edit one record of a kind (``as_view(kind=...)``) in its form.
 
     A create page may be opened with ``?household=<pk>`` or ``?member=<pk>`` (the case page's
-    "add help" links): the choice is filled in if the form's own scoped choices allow it, and
-    silently left empty otherwise, so another county's id reveals nothing.
+    "add help" links): the kind's ``prefill`` names the form field each fills, which is filled
+    in if the form's own scoped choices allow it, and silently left empty otherwise, so another
+    county's id reveals nothing.
+
+    A form with a ``submission_key`` (入户走访, sent from a phone) is saved once however often it
+    arrives, and its ``photos`` are attached to the record in the same transaction.
     """
 
-    # query parameter → form field it fills on a create page
-    prefill = {"household": "household", "member": "member"}
+    kind = None
+
+    @property
+    def model(self):
+        return self.kind.model
+
+    @property
+    def form_class(self):
+        return self.kind.form
+
+    @property
+    def formset_class(self):
+        return self.kind.formset
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -51,7 +50,7 @@ class RecordEditView(ObjectEditView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if self.object is None and not form.is_bound:
-            for param, name in self.prefill.items():
+            for param, name in self.kind.prefill.items():
                 value = self.request.GET.get(param)
                 if value and name in form.fields:
                     form.initial[name] = self.allowed_choice(form.fields[name], value)
@@ -68,94 +67,10 @@ class RecordEditView(ObjectEditView):
         return [obj.pk for obj in chosen] if multiple else chosen.pk
 
 
-#
-# Helpers
-#
-
-
-class LaborModelEditView(RecordEditView):
-    model = LaborModel
-    form_class = record_forms.LaborModelForm
-
-
-class AdvancedCollectiveEditView(RecordEditView):
-    model = AdvancedCollective
-    form_class = record_forms.AdvancedCollectiveForm
-
-
-class EnterpriseEditView(RecordEditView):
-    model = Enterprise
-    form_class = record_forms.EnterpriseForm
-
-
-class VolunteerTeamEditView(RecordEditView):
-    model = VolunteerTeam
-    form_class = record_forms.VolunteerTeamForm
-
-
-class WorkshopEditView(RecordEditView):
-    model = Workshop
-    form_class = record_forms.WorkshopForm
-
-
-#
-# Pairings
-#
-
-
-class PairingEditView(RecordEditView):
-    model = Pairing
-    form_class = record_forms.PairingForm
-
-
-#
-# Assistance
-#
-
-
-class TrainingSessionEditView(RecordEditView):
-    model = TrainingSession
-    form_class = record_forms.TrainingSessionForm
-    prefill = {"member": "attendees"}
-
-
-class EmploymentEditView(RecordEditView):
-    model = Employment
-    form_class = record_forms.EmploymentForm
-
-
-class FinanceAgreementEditView(RecordEditView):
-    model = FinanceAgreement
-    form_class = record_forms.FinanceAgreementForm
-    formset_class = record_forms.DividendFormSet
-
-
-class IndustryProjectEditView(RecordEditView):
-    model = IndustryProject
-    form_class = record_forms.IndustryProjectForm
-    formset_class = record_forms.ProjectBeneficiaryFormSet
-
-
-class VolunteerEventEditView(RecordEditView):
-    model = VolunteerEvent
-    form_class = record_forms.VolunteerEventForm
-
-
-class MaterialAidEditView(RecordEditView):
-    model = MaterialAid
-    form_class = record_forms.MaterialAidForm
-
-
-class HouseholdVisitEditView(RecordEditView):
-    """入户走访 with its photos, saved together: the visit and every photo, or nothing."""
-
-    model = HouseholdVisit
-    form_class = record_forms.HouseholdVisitForm
-
     def post(self, request, *args, **kwargs):
-        if "pk" not in self.kwargs:
+        if "pk" not in self.kwargs and "submission_key" in self.form_class.base_fields:
             # The same form arriving again (the upload was retried after the first attempt
-            # had got through): show the visit already saved instead of saving a second one.
+            # had got through): show the record already saved instead of saving a second one.
             saved = self.model.objects.for_user(request.user).filter(
                 submission_key=_uuid_or_none(request.POST.get("submission_key"))
             ).first()
@@ -165,10 +80,10 @@ class HouseholdVisitEditView(RecordEditView):
         return super().post(request, *args, **kwargs)
 
     def save(self, form, formset):
-        if form.instance.pk is None:
+        if form.instance.pk is None and "submission_key" in form.cleaned_data:
             form.instance.submission_key = form.cleaned_data["submission_key"]
         super().save(form, formset)
-        if form.cleaned_data["photos"]:
+        if form.cleaned_data.get("photos"):
             attachments_add(
                 record=self.object, checked_files=form.cleaned_data["photos"],
                 user=self.request.user,
