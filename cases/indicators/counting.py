@@ -220,10 +220,9 @@ class IndicatorSources:
         """The rows of source ``name`` and, for each indicator declared with it, the condition
         that picks its rows out of them (None: all of them): ``(rows, {key: condition})``."""
         source = getattr(self, name)()
+        conditions = {None: None, **source.conditions}
         return source.rows, {
-            definition.key: source.conditions[definition.condition] if definition.condition
-            else None
-            for definition in SOURCES[name]
+            definition.key: conditions[definition.condition] for definition in SOURCES[name]
         }
 
     # Shared pieces
