@@ -61,6 +61,7 @@ class RecordKind:
     # Households and members leave the register when archived: the list shows current rows
     # (a figure of a past period still counts them, so the drill-down does not narrow).
     archivable: bool = False
+    # zip: the workbook and each household's evidence files (evidence.archives), by a job.
     export_formats: tuple = ("csv", "xlsx")
     # The create and edit pages' form, with the rows it edits inline; None: no such pages
     # here (households have their own, a dividend is edited in its agreement's form).
