@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from cases.models import DividendPayment, IndustryProject
 from cases.validators import build_resident_id, mask_id_number
+from tests import support
 from tests.factories import (
     DividendPaymentFactory,
     EmploymentFactory,
@@ -194,7 +195,7 @@ def test_each_list_has_a_filter_that_narrows_its_rows(client, spec, county_a, co
     ],
 )
 def test_more_filters(client, county_a, county_a_clerk, list_name, attribute, value):
-    make = globals()[f"make_{list_name}"]
+    make = getattr(support, f"make_{list_name}")
     special = {
         "in_service": {"in_service": False},
         "is_local": {"is_local": True},
@@ -356,7 +357,7 @@ def test_training_and_projects_are_found_by_an_attendee_or_beneficiary(
 def test_a_choice_from_another_county_is_rejected(
     client, county_a, county_b, county_a_clerk, list_name, parameter, foreign
 ):
-    make = globals()[f"make_{list_name}"]
+    make = getattr(support, f"make_{list_name}")
     make(county_a, "甲县的记录")
     make(county_b, "乙县的记录")
     choice = foreign(county_b)

@@ -30,9 +30,7 @@ from cases.indicators import (
     indicator_rows,
     percent,
 )
-from cases.models import (
-    County,
-)
+from cases.models import County
 from cases.summaries import dashboard_data
 from reliefportal.routers import use_read_replica
 
@@ -257,7 +255,7 @@ def dashboard_help(request):
 #
 
 class IndicatorRowsBase(ScopedObjectMixin):
-    """Placed under the list view in the MRO, so that the list view's ``get_queryset`` (its
+    """Placed under a list view in the MRO, so that the list view's ``get_queryset`` (its
     joins and annotations for the table's columns) starts from the indicator's rows rather
     than from all the rows the user may see."""
 
