@@ -60,7 +60,7 @@ from cases.choices import (
     VolunteerEventKind,
     WorkStatus,
 )
-from cases.selectors import REVIEWED_MODELS
+from cases.kinds import REVIEWED_MODELS
 from cases.standing import standing_changes
 from cases.validators import birth_date_from_id, build_resident_id, sex_from_id
 from demo.article import (

@@ -46,7 +46,7 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
-from cases.selectors import REVIEWED_MODELS
+from cases.kinds import REVIEWED_MODELS
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
 from demo.article import (
     DAY,
