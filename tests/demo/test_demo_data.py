@@ -23,6 +23,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import User
+from cases.kinds import REVIEWED_MODELS
 from cases.models import (
     AdvancedCollective,
     County,
@@ -46,7 +47,6 @@ from cases.models import (
     VolunteerTeam,
     Workshop,
 )
-from cases.kinds import REVIEWED_MODELS
 from cases.validators import birth_date_from_id, sex_from_id, validate_resident_id
 from demo.article import (
     DAY,
