@@ -23,7 +23,7 @@ from cases.models import Household, HouseholdEvent, Member, PovertyCause, Villag
 from cases.uniqueness import duplicate_message, log_cross_county_collision
 from cases.validators import birth_date_from_id, mask_id_number, sex_from_id
 from imports import keys
-from imports.bulk import insert_with_history
+from imports.bulk import insert_rows, insert_with_history
 from imports.columns import (
     BooleanColumn,
     ChoiceColumn,
@@ -33,7 +33,7 @@ from imports.columns import (
     ListColumn,
     NumberColumn,
 )
-from imports.engine import WRITE_BATCH, Layout, clean_instance, validate_field
+from imports.engine import WRITE_BATCH, Layout, clean_instance, new_instance, validate_field
 from imports.models import ChangeFlag
 from imports.national import (
     ATTRIBUTE,
@@ -214,6 +214,10 @@ def default_of(column):
     return field.get_default() if field.has_default() else ("" if not field.null else None)
 
 
+# An empty cell's value, per column (the fields' defaults are constants).
+DEFAULTS = {column: default_of(column) for column in HOUSEHOLD_PLAIN + MEMBER_PLAIN}
+
+
 class HouseholdRegister:
     slug = "households"
     label = gettext_lazy("贫困户及家庭成员(建档立卡登记册)")
@@ -294,8 +298,7 @@ class HouseholdProcessor:
     #
 
     def read_household(self, values, row):
-        read = self.reader.read
-        data = {column: read(values, column, row) for column in HOUSEHOLD_COLUMNS}
+        data = self.reader.read_row(values, HOUSEHOLD_COLUMNS, row)
         county_name = data[county]
         if county_name and county_name != self.county.name:
             self.report.error(
@@ -392,7 +395,7 @@ class HouseholdProcessor:
                     new_groups[number] = group
                 self.merge(group, number, data, row)
                 group.hashes.add(cells)
-            member = {column: self.reader.read(values, column, row) for column in MEMBER_COLUMNS}
+            member = self.reader.read_row(values, MEMBER_COLUMNS, row)
             if any(value not in (None, "") for value in member.values()):
                 member_rows.append((row, number, member))
         for group in new_groups.values():
@@ -501,8 +504,8 @@ class HouseholdProcessor:
             else:
                 other_ids.add(other.pk)
 
-        household = existing if existing is not None else Household(
-            county_id=self.county.pk, recorded_by=self.user
+        household = existing if existing is not None else new_instance(
+            Household, county_id=self.county.pk, recorded_by_id=self.user.pk
         )
         before = {name: getattr(household, name) for name in self._attnames(HOUSEHOLD_FIELDS)}
         for column in HOUSEHOLD_PLAIN:
@@ -523,7 +526,7 @@ class HouseholdProcessor:
                         row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
                     )
                     continue
-                value = default_of(column)
+                value = DEFAULTS[column]
             cleaned = validate_field(household, column, value, report, row, self.valid)
             setattr(household, column.field, cleaned)
         if data[household_type] == EXITED_HOUSEHOLD_TYPE and not self.reader.present(status):
@@ -669,10 +672,12 @@ class HouseholdProcessor:
             else:
                 self.file_heads[number] = (identity, row)
 
-        member = existing if existing is not None else Member(
-            county_id=self.county.pk, recorded_by=self.user
-        )
-        before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
+        if existing is None:
+            member = new_instance(Member, county_id=self.county.pk, recorded_by_id=self.user.pk)
+            before = None
+        else:
+            member = existing
+            before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
         for column in MEMBER_PLAIN:
             if existing is not None and not self.reader.present(column):
                 continue  # a column the file lacks leaves the stored value as it is
@@ -680,7 +685,7 @@ class HouseholdProcessor:
             if value in (None, ""):
                 if self.reader.failed(row, column):
                     continue
-                value = default_of(column)
+                value = DEFAULTS[column]
             cleaned = validate_field(member, column, value, report, row, self.valid)
             setattr(member, column.field, cleaned)
         if report.error_count != errors_before:
@@ -777,12 +782,11 @@ class HouseholdProcessor:
             [(household, None) for household in creates]
             + [(household, household._stored_standing) for household in updates]
         )
-        links = [
-            through(household_id=self.household_ids[number], povertycause_id=cause_id)
+        insert_rows(through, ["household_id", "povertycause_id"], [
+            (self.household_ids[number], cause_id)
             for number, cause_ids in cause_links.items()
             for cause_id in cause_ids
-        ]
-        through.objects.bulk_create(links, batch_size=WRITE_BATCH)
+        ])
 
         for number, member in member_creates + member_updates:
             member.household_id = self.household_ids[number]
