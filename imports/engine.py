@@ -13,6 +13,7 @@ import datetime
 import functools
 import time
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -359,6 +360,26 @@ class RowReader:
         if index >= len(values):
             return None
         return values[index]
+
+    def cells(self, columns):
+        """A function giving the raw cells of ``columns`` in a row, as a tuple of what ``raw``
+        gives for each: one C-level pick when the file has all of them."""
+        indexes = [self.positions.get(column) for column in columns]
+
+        def each(values):
+            return tuple(self.raw(values, column) for column in columns)
+
+        if len(indexes) < 2 or None in indexes:
+            return each
+        pick = itemgetter(*indexes)
+
+        def picked(values):
+            try:
+                return pick(values)
+            except IndexError:  # a row shorter than the header
+                return each(values)
+
+        return picked
 
     def read(self, values, column, row):
         """The column's value in this row, or None after recording why it cannot be read."""

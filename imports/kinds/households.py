@@ -375,12 +375,13 @@ class HouseholdProcessor:
         new_groups = {}  # register number -> its HouseholdRows, first seen in this chunk
         member_rows = []  # (row, register number, member data)
         raw = self.reader.raw
+        household_cells = self.reader.cells(HOUSEHOLD_COLUMNS)
         for row, values in rows:
             # A household's cells are read once per distinct set of cells: on most rows they
             # repeat the household's first row, or are all empty but for the key columns.
             # Only hashes of the cells are kept: a 100,000-row file has 33,000 households,
             # and their raw cells would double the memory the import needs.
-            cells = hash(tuple(raw(values, column) for column in HOUSEHOLD_COLUMNS))
+            cells = hash(household_cells(values))
             number = register_number.read(raw(values, register_number))
             group = self.household_rows.get(number)
             if group is None or cells not in group.hashes:
