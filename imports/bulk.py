@@ -9,6 +9,8 @@ encrypted ID number is encrypted once per row. Other databases get ``bulk_create
 simple-history's ``bulk_create_with_history``, which do the same more slowly.
 """
 
+from operator import itemgetter
+
 from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -22,21 +24,30 @@ PLAIN_FIELDS = {
 }
 
 
-def _prepare(fields, obj, now):
-    values = {}
-    for field in fields:
-        if type(field) in PLAIN_FIELDS:
-            values[field.attname] = getattr(obj, field.attname)
-        elif type(field) is models.DateTimeField:
-            # One timestamp for the whole import, as one save() would give one row.
-            if field.auto_now or field.auto_now_add:
-                setattr(obj, field.attname, now)
-            values[field.attname] = getattr(obj, field.attname)
-        else:
-            values[field.attname] = field.get_db_prep_save(
-                field.pre_save(obj, True), connection=connection
-            )
-    return values
+def _preparer(fields, now):
+    """A function giving an instance's column values in the order of ``fields``, prepared as
+    ``Model.save`` would prepare them. Which fields are plain is decided once per insert."""
+    stamped = [
+        field.attname for field in fields
+        if type(field) is models.DateTimeField and (field.auto_now or field.auto_now_add)
+    ]
+    prepared = [
+        None if type(field) in PLAIN_FIELDS or type(field) is models.DateTimeField else field
+        for field in fields
+    ]
+    attnames = [field.attname for field in fields]
+
+    def prepare(obj):
+        # One timestamp for the whole import, as one save() would give one row.
+        for attname in stamped:
+            setattr(obj, attname, now)
+        return [
+            getattr(obj, attname) if field is None
+            else field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+            for attname, field in zip(attnames, prepared, strict=True)
+        ]
+
+    return prepare
 
 
 def _allocate_ids(model, count):
@@ -75,11 +86,9 @@ def insert_with_history(model, objs, *, user, reason, batch_size=1000):
         obj._state.db = connection.alias
     now = timezone.now()
     fields = model._meta.concrete_fields
-    prepared = [_prepare(fields, obj, now) for obj in objs]
-    _copy(
-        model._meta.db_table, [field.column for field in fields],
-        ([values[field.attname] for field in fields] for values in prepared),
-    )
+    prepare = _preparer(fields, now)
+    prepared = [prepare(obj) for obj in objs]
+    _copy(model._meta.db_table, [field.column for field in fields], prepared)
 
     history_model = model.history.model
     extra = {
@@ -89,12 +98,24 @@ def insert_with_history(model, objs, *, user, reason, batch_size=1000):
     history_fields = [
         field for field in history_model._meta.concrete_fields if field.name != "history_id"
     ]
+    # Each history row is the row's values followed by the history columns, picked in the
+    # history table's order.
+    sources = [field.attname for field in fields] + list(extra)
+    pick = itemgetter(*(sources.index(field.attname) for field in history_fields))
+    extra_values = list(extra.values())
     _copy(
         history_model._meta.db_table, [field.column for field in history_fields],
-        (
-            [extra[field.attname] if field.attname in extra else values[field.attname]
-             for field in history_fields]
-            for values in prepared
-        ),
+        (pick(values + extra_values) for values in prepared),
     )
     return objs
+
+
+def insert_rows(model, attnames, rows):
+    """Insert ``rows`` (sequences of values for ``attnames``, stored as they are) into the
+    table of ``model``, which has no history (a link table): COPY on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=1000
+        )
+        return
+    _copy(model._meta.db_table, [model._meta.get_field(name).column for name in attnames], rows)

@@ -10,8 +10,10 @@ exactly what the import will do.
 """
 
 import datetime
+import functools
 import time
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,11 +21,7 @@ from django.utils.translation import gettext as _
 from cases.exports import chunks
 from evidence.services import attachment_count_labels
 from imports.columns import (
-    BooleanColumn,
-    ChoiceColumn,
-    DateColumn,
     MonthDate,
-    NumberColumn,
     UnknownChoice,
     normalise_text,
 )
@@ -180,18 +178,27 @@ def messages_of(error):
     return [str(message) for message in error.messages]
 
 
-# Columns whose few distinct values repeat on every row: their validation is remembered per
-# import (the field's rules do not depend on the rest of the row).
-REPEATING_COLUMNS = (ChoiceColumn, BooleanColumn, DateColumn, NumberColumn)
+# How many distinct values of one column an import remembers the outcome of (reading a cell,
+# validating a value): the coded columns have a few values repeating on every row and are
+# read once per value; a column of names or ID numbers stops being remembered at this size,
+# so memory stays bounded.
+REMEMBERED_VALUES = 2000
 
 
 def validate_field(instance, column, value, report, row, cache=None):
     """Run the model field's own validation (choices, length, validators); record failures.
     Returns the cleaned value. ``cache`` (a dict kept for one import) remembers the outcome
-    for values of repeating columns."""
-    remember = cache is not None and isinstance(column, REPEATING_COLUMNS)
+    per column and value: a field's rules depend on the value alone, not on the rest of the
+    row (relations, whose check queries the database, are not remembered)."""
+    remember = (cache is not None and not column.model_field.is_relation
+                and value.__hash__ is not None)
     if remember:
-        known = cache.get((column, value))
+        known_values = cache.get(column)
+        if known_values is None:
+            known_values = cache[column] = {}
+        # By type too: True, 1 and Decimal(1) are equal keys, and different values of a field.
+        key = (value.__class__, value)
+        known = known_values.get(key)
         if known is not None:
             cleaned, messages = known
             for message in messages:
@@ -201,11 +208,37 @@ def validate_field(instance, column, value, report, row, cache=None):
         cleaned, messages = column.model_field.clean(value, instance), []
     except ValidationError as error:
         cleaned, messages = value, messages_of(error)
-    if remember:
-        cache[(column, value)] = (cleaned, messages)
+    if remember and len(known_values) < REMEMBERED_VALUES:
+        known_values[key] = (cleaned, messages)
     for message in messages:
         report.error(row, column.header, message)
     return cleaned
+
+
+@functools.cache
+def _field_defaults(model):
+    """The default of each concrete field of ``model``, in order, or None when one of them is
+    computed per instance (a callable default, which may return a new object each time)."""
+    fields = model._meta.concrete_fields
+    if any(field.has_default() and callable(field.default) for field in fields):
+        return None
+    return [field.get_default() for field in fields], {
+        field.attname: index for index, field in enumerate(fields)
+    }
+
+
+def new_instance(model, **values):
+    """A new ``model`` instance with its fields' defaults and ``values`` (by attname), as
+    ``model(**values)`` gives: built from positional values, which Model.__init__ takes
+    three times as fast as keywords (an import makes one instance a row)."""
+    defaults = _field_defaults(model)
+    if defaults is None:
+        return model(**values)
+    args, positions = defaults
+    args = list(args)
+    for attname, value in values.items():
+        args[positions[attname]] = value
+    return model(*args)
 
 
 def clean_instance(instance, headers_by_field, report, row, default_header=""):
@@ -310,6 +343,8 @@ class RowReader:
         # (row, column) of the cells that could not be read: their error is already recorded,
         # so no second "required" error is added for the same cell.
         self.unreadable = set()
+        # {column: {text: outcome of interpret()}}, see REMEMBERED_VALUES
+        self.known = {}
 
     def present(self, column):
         """Whether the file has the column. A column the file lacks changes nothing stored."""
@@ -326,9 +361,40 @@ class RowReader:
             return None
         return values[index]
 
+    def cells(self, columns):
+        """A function giving the raw cells of ``columns`` in a row, as a tuple of what ``raw``
+        gives for each: one C-level pick when the file has all of them."""
+        indexes = [self.positions.get(column) for column in columns]
+
+        def each(values):
+            return tuple(self.raw(values, column) for column in columns)
+
+        if len(indexes) < 2 or None in indexes:
+            return each
+        pick = itemgetter(*indexes)
+
+        def picked(values):
+            try:
+                return pick(values)
+            except IndexError:  # a row shorter than the header
+                return each(values)
+
+        return picked
+
     def read(self, values, column, row):
         """The column's value in this row, or None after recording why it cannot be read."""
         raw = self.raw(values, column)
+        if raw.__class__ is str:
+            # Text cells (all of a CSV file's) are read once per column and value.
+            known_values = self.known.get(column)
+            if known_values is None:
+                known_values = self.known[column] = {}
+            outcome = known_values.get(raw)
+            if outcome is None:
+                outcome = self.interpret(column, raw)
+                if len(known_values) < REMEMBERED_VALUES:
+                    known_values[raw] = outcome
+            return self.outcome_at(outcome, column, row)
         if isinstance(raw, FormulaCell):
             if raw.cached is None:
                 self.report.error(
@@ -341,18 +407,55 @@ class RowReader:
                 return None
             self.report.tally(self.report.formula_values, column.header, row)
             raw = raw.cached
+        return self.outcome_at(self.interpret(column, raw), column, row)
+
+    def read_row(self, values, columns, row):
+        """{column: value} of ``columns`` in this row, as ``read`` gives each. Text already
+        read without a warning or error is taken from what is remembered, without the calls
+        of ``read`` (an import reads some twenty cells a row)."""
+        data = {}
+        width = len(values)
+        positions, known = self.positions, self.known
+        for column in columns:
+            index = positions.get(column)
+            if index is not None and index < width:
+                raw = values[index]
+                if raw.__class__ is str:
+                    known_values = known.get(column)
+                    outcome = known_values.get(raw) if known_values is not None else None
+                    if outcome is not None and outcome[1] is None:
+                        value = outcome[0]
+                        data[column] = list(value) if value.__class__ is list else value
+                        continue
+            data[column] = self.read(values, column, row)
+        return data
+
+    def interpret(self, column, raw):
+        """What reading ``raw`` in ``column`` gives, whatever the row: (value, the text of a
+        month without a day or None) or (None, UnknownChoice or ValidationError)."""
         if column in self.values:
             raw = self.values[column].get(normalise_text(raw), raw)
         try:
             value = column.read(raw)
-            if isinstance(value, MonthDate):
-                self.report.tally(self.report.month_only, column.header, normalise_text(raw))
-                value = datetime.date(value.year, value.month, value.day)
-            return value
-        except UnknownChoice as unknown:
-            self.report.unmatched_value(row, column.header, unknown.value, unknown.messages[0])
         except ValidationError as error:
-            for message in messages_of(error):
+            return None, error
+        if isinstance(value, MonthDate):
+            return datetime.date(value.year, value.month, value.day), normalise_text(raw)
+        return value, None
+
+    def outcome_at(self, outcome, column, row):
+        """The value of an ``interpret`` outcome at ``row``, recording its warning or error."""
+        value, detail = outcome
+        if detail is None:
+            # A list (several names in a cell) is shared by the rows with the same text.
+            return list(value) if value.__class__ is list else value
+        if isinstance(detail, str):
+            self.report.tally(self.report.month_only, column.header, detail)
+            return value
+        if isinstance(detail, UnknownChoice):
+            self.report.unmatched_value(row, column.header, detail.value, detail.messages[0])
+        else:
+            for message in messages_of(detail):
                 self.report.error(row, column.header, message)
         self.unreadable.add((row, column))
         return None

@@ -259,6 +259,25 @@ def test_form_rules_apply_to_each_row(clerk_client):
     assert (4, "脱贫日期", "已脱贫的贫困户须填写脱贫日期。") in errors
 
 
+def test_a_bad_value_repeated_on_several_rows_is_an_error_of_each_row(clerk_client):
+    # A column's value is read and checked once per import (see REMEMBERED_VALUES); its error
+    # is still an error of every row that has it, as the form would give for each record.
+    first, second = household_values("411727001000001"), household_values("411727001000002")
+    bad = {"出生日期": "1975-13-01", "务工时间(月)": "13"}
+    rows = [
+        register_row(first, member_values(1, "户主", **bad)),
+        register_row(first, member_values(2, "配偶", **{"务工时间(月)": "6"})),
+        register_row(second, member_values(3, "户主", **bad)),
+    ]
+
+    errors = errors_of(clerk_client, csv_bytes(as_table(rows)), "register.csv")
+
+    for row in (2, 4):
+        assert (row, "出生日期", "“1975-13-01”不是有效日期。") in errors
+        assert (row, "务工时间(月)", "确保该值小于或等于12。") in errors
+    assert not [error for error in errors if error[0] == 3]
+
+
 def test_two_heads_and_a_repeated_id_number_are_errors(clerk_client):
     first = household_values()
     rows = [

@@ -23,7 +23,7 @@ from cases.models import Household, HouseholdEvent, Member, PovertyCause, Villag
 from cases.uniqueness import duplicate_message, log_cross_county_collision
 from cases.validators import birth_date_from_id, mask_id_number, sex_from_id
 from imports import keys
-from imports.bulk import insert_with_history
+from imports.bulk import insert_rows, insert_with_history
 from imports.columns import (
     BooleanColumn,
     ChoiceColumn,
@@ -33,7 +33,7 @@ from imports.columns import (
     ListColumn,
     NumberColumn,
 )
-from imports.engine import WRITE_BATCH, Layout, clean_instance, validate_field
+from imports.engine import WRITE_BATCH, Layout, clean_instance, new_instance, validate_field
 from imports.models import ChangeFlag
 from imports.national import (
     ATTRIBUTE,
@@ -214,6 +214,10 @@ def default_of(column):
     return field.get_default() if field.has_default() else ("" if not field.null else None)
 
 
+# An empty cell's value, per column (the fields' defaults are constants).
+DEFAULTS = {column: default_of(column) for column in HOUSEHOLD_PLAIN + MEMBER_PLAIN}
+
+
 class HouseholdRegister:
     slug = "households"
     label = gettext_lazy("贫困户及家庭成员(建档立卡登记册)")
@@ -294,8 +298,7 @@ class HouseholdProcessor:
     #
 
     def read_household(self, values, row):
-        read = self.reader.read
-        data = {column: read(values, column, row) for column in HOUSEHOLD_COLUMNS}
+        data = self.reader.read_row(values, HOUSEHOLD_COLUMNS, row)
         county_name = data[county]
         if county_name and county_name != self.county.name:
             self.report.error(
@@ -372,12 +375,13 @@ class HouseholdProcessor:
         new_groups = {}  # register number -> its HouseholdRows, first seen in this chunk
         member_rows = []  # (row, register number, member data)
         raw = self.reader.raw
+        household_cells = self.reader.cells(HOUSEHOLD_COLUMNS)
         for row, values in rows:
             # A household's cells are read once per distinct set of cells: on most rows they
             # repeat the household's first row, or are all empty but for the key columns.
             # Only hashes of the cells are kept: a 100,000-row file has 33,000 households,
             # and their raw cells would double the memory the import needs.
-            cells = hash(tuple(raw(values, column) for column in HOUSEHOLD_COLUMNS))
+            cells = hash(household_cells(values))
             number = register_number.read(raw(values, register_number))
             group = self.household_rows.get(number)
             if group is None or cells not in group.hashes:
@@ -392,7 +396,7 @@ class HouseholdProcessor:
                     new_groups[number] = group
                 self.merge(group, number, data, row)
                 group.hashes.add(cells)
-            member = {column: self.reader.read(values, column, row) for column in MEMBER_COLUMNS}
+            member = self.reader.read_row(values, MEMBER_COLUMNS, row)
             if any(value not in (None, "") for value in member.values()):
                 member_rows.append((row, number, member))
         for group in new_groups.values():
@@ -501,8 +505,8 @@ class HouseholdProcessor:
             else:
                 other_ids.add(other.pk)
 
-        household = existing if existing is not None else Household(
-            county_id=self.county.pk, recorded_by=self.user
+        household = existing if existing is not None else new_instance(
+            Household, county_id=self.county.pk, recorded_by_id=self.user.pk
         )
         before = {name: getattr(household, name) for name in self._attnames(HOUSEHOLD_FIELDS)}
         for column in HOUSEHOLD_PLAIN:
@@ -523,7 +527,7 @@ class HouseholdProcessor:
                         row, column.header, _("“%(header)s”为必填项。") % {"header": column.header}
                     )
                     continue
-                value = default_of(column)
+                value = DEFAULTS[column]
             cleaned = validate_field(household, column, value, report, row, self.valid)
             setattr(household, column.field, cleaned)
         if data[household_type] == EXITED_HOUSEHOLD_TYPE and not self.reader.present(status):
@@ -669,10 +673,12 @@ class HouseholdProcessor:
             else:
                 self.file_heads[number] = (identity, row)
 
-        member = existing if existing is not None else Member(
-            county_id=self.county.pk, recorded_by=self.user
-        )
-        before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
+        if existing is None:
+            member = new_instance(Member, county_id=self.county.pk, recorded_by_id=self.user.pk)
+            before = None
+        else:
+            member = existing
+            before = {name: getattr(member, name) for name in self._attnames(MEMBER_FIELDS)}
         for column in MEMBER_PLAIN:
             if existing is not None and not self.reader.present(column):
                 continue  # a column the file lacks leaves the stored value as it is
@@ -680,7 +686,7 @@ class HouseholdProcessor:
             if value in (None, ""):
                 if self.reader.failed(row, column):
                     continue
-                value = default_of(column)
+                value = DEFAULTS[column]
             cleaned = validate_field(member, column, value, report, row, self.valid)
             setattr(member, column.field, cleaned)
         if report.error_count != errors_before:
@@ -777,12 +783,11 @@ class HouseholdProcessor:
             [(household, None) for household in creates]
             + [(household, household._stored_standing) for household in updates]
         )
-        links = [
-            through(household_id=self.household_ids[number], povertycause_id=cause_id)
+        insert_rows(through, ["household_id", "povertycause_id"], [
+            (self.household_ids[number], cause_id)
             for number, cause_ids in cause_links.items()
             for cause_id in cause_ids
-        ]
-        through.objects.bulk_create(links, batch_size=WRITE_BATCH)
+        ])
 
         for number, member in member_creates + member_updates:
             member.household_id = self.household_ids[number]
