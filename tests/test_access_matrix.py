@@ -14,9 +14,8 @@ import re
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
-from cases.indicators import INDICATORS
 from cases.models import (
     ExportJob,
     ExportLog,
@@ -33,52 +32,16 @@ from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun
 from tests.factories import TransferRequestFactory, stored_attachment
+from tests.routes import PAGE_KWARGS, SKIPPED, routes, walk
 from tests.support import export, sign_in
 from tests.test_lists import LISTS
 
-# Routes the matrix does not try, each with the reason it does not need to.
-SKIPPED = {
-    r"^admin:": "Django admin: administrators only, behind a second factor "
-                "(tests/test_admin.py, tests/test_two_factor*.py)",
-    r"^set_language$": "switches the interface language; touches no record",
-    r"^(login|login_verify|logout|password_change|password_change_done|two_factor)$":
-        "the account pages themselves (tests/test_sessions*.py, tests/test_two_factor*.py)",
-    r"^health$": "load-balancer health check, no data (tests/test_ops.py)",
-    r"^favicon$": "the site icon, no data (tests/test_navigation.py)",
-}
-# Route arguments that name a kind of page, not a record: one valid value each.
-PAGE_KWARGS = {
-    "key": INDICATORS[0].key,
-    "source": next(iter(SOURCES)),
-    "kind": next(iter(KINDS)),
-}
 DECISIONS = {"cases:record_approve", "cases:record_return"}
 CHANGES = re.compile(
     r"_(edit|archive|submit_drafts)$|^cases:(record_submit|reveal)$|^imports:run_confirm$"
     r"|^evidence:attachment_upload$|^imports:preset_delete$"
 )
 MISSING_PK = 987_654
-
-
-def walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or ""
-            joined = f"{namespace}:{inner}" if namespace and inner else namespace or inner
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), joined)
-        else:
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield name, prefix + str(pattern.pattern), tuple(pattern.pattern.converters)
-
-
-def routes():
-    """(name, route, kwarg names) of every route the matrix covers."""
-    found = []
-    for name, route, kwargs in walk(get_resolver().url_patterns):
-        if name and any(re.search(skip, name) for skip in SKIPPED):
-            continue
-        found.append((name, route, kwargs))
-    return found
 
 
 def object_targets(name, world):
@@ -321,3 +284,4 @@ def test_reviewed_models_are_all_in_the_matrix():
     reviewed = {model for model in apps.get_app_config("cases").get_models()
                 if issubclass(model, ReviewedRecord)}
     assert set(REVIEWED_MODELS) == reviewed
+

@@ -25,12 +25,10 @@ from cases.choices import (
 from cases.models import DividendPayment, IndustryProject
 from cases.validators import build_resident_id, mask_id_number
 from tests.factories import (
-    AdvancedCollectiveFactory,
     DividendPaymentFactory,
     EmploymentFactory,
     EnterpriseFactory,
     FinanceAgreementFactory,
-    HouseholdVisitFactory,
     IndustryProjectFactory,
     LaborModelFactory,
     MaterialAidFactory,
@@ -39,84 +37,30 @@ from tests.factories import (
     TrainingAttendanceFactory,
     TrainingSessionFactory,
     VillageFactory,
-    VolunteerEventFactory,
     VolunteerTeamFactory,
     WorkshopFactory,
     expertise_field,
 )
-from tests.support import export, household_in, member_in
-
-#
-# One way to make a row of each list, showing ``label`` on the page
-#
-
-
-def make_household(county, label, **kwargs):
-    return household_in(county, head_name=label, **kwargs)
-
-
-def make_member(county, label, **kwargs):
-    return member_in(county, name=label, **kwargs)
-
-
-def make_labormodel(county, label, **kwargs):
-    return LaborModelFactory(county=county, name=label, **kwargs)
-
-
-def make_advancedcollective(county, label, **kwargs):
-    return AdvancedCollectiveFactory(county=county, name=label, **kwargs)
-
-
-def make_enterprise(county, label, **kwargs):
-    return EnterpriseFactory(county=county, name=label, **kwargs)
-
-
-def make_volunteerteam(county, label, **kwargs):
-    return VolunteerTeamFactory(county=county, name=label, **kwargs)
-
-
-def make_pairing(county, label, **kwargs):
-    if "household" not in kwargs:
-        kwargs["household"] = household_in(county)
-    helper = LaborModelFactory(county=county, name=label)
-    return PairingFactory(county=county, labor_model=helper, **kwargs)
-
-
-def make_trainingsession(county, label, **kwargs):
-    return TrainingSessionFactory(county=county, topic=label, **kwargs)
-
-
-def make_industryproject(county, label, **kwargs):
-    return IndustryProjectFactory(county=county, name=label, **kwargs)
-
-
-def make_workshop(county, label, **kwargs):
-    return WorkshopFactory(enterprise=EnterpriseFactory(county=county), name=label, **kwargs)
-
-
-def make_financeagreement(county, label, **kwargs):
-    return FinanceAgreementFactory(household=household_in(county, head_name=label), **kwargs)
-
-
-def make_dividendpayment(county, label, **kwargs):
-    agreement = FinanceAgreementFactory(household=household_in(county, head_name=label))
-    return DividendPaymentFactory(agreement=agreement, **kwargs)
-
-
-def make_employment(county, label, **kwargs):
-    return EmploymentFactory(member=member_in(county, name=label), **kwargs)
-
-
-def make_volunteerevent(county, label, **kwargs):
-    return VolunteerEventFactory(team=VolunteerTeamFactory(county=county), title=label, **kwargs)
-
-
-def make_materialaid(county, label, **kwargs):
-    return MaterialAidFactory(household=household_in(county, head_name=label), **kwargs)
-
-
-def make_householdvisit(county, label, **kwargs):
-    return HouseholdVisitFactory(household=household_in(county, head_name=label), **kwargs)
+from tests.support import (
+    MAKERS,
+    export,
+    household_in,
+    make_advancedcollective,
+    make_dividendpayment,
+    make_employment,
+    make_enterprise,
+    make_financeagreement,
+    make_householdvisit,
+    make_industryproject,
+    make_labormodel,
+    make_materialaid,
+    make_pairing,
+    make_trainingsession,
+    make_volunteerevent,
+    make_volunteerteam,
+    make_workshop,
+    member_in,
+)
 
 
 @dataclass
@@ -398,7 +342,7 @@ def test_each_list_has_a_filter_that_narrows_its_rows(client, spec, county_a, co
     ],
 )
 def test_more_filters(client, county_a, county_a_clerk, list_name, attribute, value):
-    make = globals()[f"make_{list_name}"]
+    make = MAKERS[list_name]
     special = {
         "in_service": {"in_service": False},
         "is_local": {"is_local": True},
@@ -560,7 +504,7 @@ def test_training_and_projects_are_found_by_an_attendee_or_beneficiary(
 def test_a_choice_from_another_county_is_rejected(
     client, county_a, county_b, county_a_clerk, list_name, parameter, foreign
 ):
-    make = globals()[f"make_{list_name}"]
+    make = MAKERS[list_name]
     make(county_a, "甲县的记录")
     make(county_b, "乙县的记录")
     choice = foreign(county_b)
