@@ -16,10 +16,12 @@ from django.apps import apps
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from cases.indicators import INDICATORS
 from cases.models import (
     ExportJob,
     ExportLog,
     Household,
+    Member,
     RevealLog,
     ReviewedRecord,
     ReviewEvent,
@@ -28,10 +30,12 @@ from cases.models import (
 from cases.privacy import REVEALABLE_FIELDS
 from cases.selectors import REVIEWED_MODELS
 from cases.views.autocomplete import SOURCES
+from cases.views.generic import ScopedObjectMixin
 from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun
 from tests.factories import TransferRequestFactory, stored_attachment
+from tests.query_scope import recording
 from tests.routes import PAGE_KWARGS, SKIPPED, routes, walk
 from tests.support import export, sign_in
 from tests.test_lists import LISTS
@@ -285,3 +289,81 @@ def test_reviewed_models_are_all_in_the_matrix():
                 if issubclass(model, ReviewedRecord)}
     assert set(REVIEWED_MODELS) == reviewed
 
+
+#
+# The access entry point: no page reads county rows without it (tests/query_scope.py)
+#
+
+# Query strings the walk adds to every page: a search, a county, the record a create page is
+# opened for.
+WALK_QUERY = ("q", "household", "member", "county")
+
+
+def walked_requests(world, county):
+    """(page, method, url, data) of every route, on county A's records: GET with and without
+    a query string, POST without data, and an export of every list."""
+    member = world[Member]
+    query = dict(zip(WALK_QUERY, ("甲县", member.household_id, member.pk, county.pk), strict=True))
+    for name, _route, kwargs in routes():
+        if set(kwargs) - set(PAGE_KWARGS):
+            targets = [url_kwargs for url_kwargs, _record in object_targets(name, world)]
+        elif "key" in kwargs:
+            targets = [{"key": indicator.key} for indicator in INDICATORS]
+        elif "source" in kwargs:
+            targets = [{"source": source} for source in SOURCES]
+        else:
+            targets = [page_kwargs(kwargs)]
+        for url_kwargs in targets:
+            url = reverse(name, kwargs=url_kwargs)
+            yield name, "get", url, {}
+            yield name, "get", url, query
+            yield name, "post", url, {}
+            if name.endswith("_list") or name == "imports:register_export":
+                yield name, "post", f"{url}?q=甲县", {"export": "csv", "format": "csv"}
+
+
+def answer(client, method, url, data):
+    """The response to the request, its streamed content read (an export queries as it
+    streams)."""
+    response = getattr(client, method)(url, data)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def out_of_scope_reads(recorder, world, county, clients):
+    for client in clients:
+        for name, method, url, data in walked_requests(world, county):
+            with recorder.answering(name):
+                answer(client, method, url, data)
+    return sorted({f"{page}: {model} ({line})" for page, model, _method, line in recorder.found})
+
+
+@pytest.fixture
+def walkers(county_a_clerk, city_reviewer, administrator):
+    """Clients of the roles that read county rows: county staff, city reviewers, administrators
+    (past the second factor)."""
+    return [sign_in(Client(), user) for user in (county_a_clerk, city_reviewer, administrator)]
+
+
+@pytest.mark.django_db
+def test_every_page_reads_county_rows_through_the_access_entry_point(
+    monkeypatch, county_a, county_a_clerk, walkers
+):
+    world = build_county(county_a, county_a_clerk, "甲县")
+    with recording(monkeypatch) as recorder:
+        found = out_of_scope_reads(recorder, world, county_a, walkers)
+    assert not found, "county rows read past the access entry point:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_the_walk_finds_a_page_that_reads_past_the_entry_point(
+    monkeypatch, county_a, county_a_clerk, walkers
+):
+    """The check itself can fail: list and detail pages made to read ``objects.all()``."""
+    world = build_county(county_a, county_a_clerk, "甲县")
+    monkeypatch.setattr(ScopedObjectMixin, "get_queryset", lambda view: view.model.objects.all())
+    with recording(monkeypatch) as recorder:
+        found = out_of_scope_reads(recorder, world, county_a, walkers[:1])
+    assert any(line.startswith("cases:household_detail: cases.Household ") for line in found)
+    assert any(line.startswith("cases:labormodel_list: cases.LaborModel ") for line in found)
