@@ -34,10 +34,10 @@ from cases.views.generic import ScopedObjectMixin
 from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun
-from tests.factories import TransferRequestFactory, stored_attachment
+from tests.factories import MemberFactory, TransferRequestFactory, stored_attachment
 from tests.query_scope import recording
 from tests.routes import PAGE_KWARGS, SKIPPED, routes, walk
-from tests.support import export, sign_in
+from tests.support import export, household_in, sign_in
 from tests.test_lists import LISTS
 
 DECISIONS = {"cases:record_approve", "cases:record_return"}
@@ -367,3 +367,20 @@ def test_the_walk_finds_a_page_that_reads_past_the_entry_point(
         found = out_of_scope_reads(recorder, world, county_a, walkers[:1])
     assert any(line.startswith("cases:household_detail: cases.Household ") for line in found)
     assert any(line.startswith("cases:labormodel_list: cases.LaborModel ") for line in found)
+
+
+@pytest.mark.django_db
+def test_what_counts_as_reading_past_the_entry_point(monkeypatch, county_a, county_a_clerk):
+    household = household_in(county_a)
+    MemberFactory(household=household)
+    with recording(monkeypatch) as recorder, recorder.answering("page"):
+        # In scope: through for_user (a subquery inside it is part of it), from a loaded row.
+        list(Household.objects.for_user(county_a_clerk).filter(
+            pk__in=Member.objects.values("household")))
+        list(household.members.all())
+        Member.objects.filter(household=household).count()
+        # Past it: no entry point, and an id alone is not a loaded row.
+        Household.objects.exclude(pk=household.pk).exists()
+        list(Member.objects.filter(household_id=household.pk))
+    assert [(model, method) for _page, model, method, _line in recorder.found] == [
+        ("cases.Household", "exists"), ("cases.Member", "_fetch_all")]
