@@ -77,19 +77,23 @@ def file_transfer_request(user, kind, number, note):
     return transfer
 
 
-def holding_counties(transfer):
-    """The counties whose records hold the requested number, found through its digest. A
-    register number is stored in clear, without a digest column: the households' numbers are
-    hashed in turn (a city reviewer's look-up, a few seconds at most for a city)."""
+def holding_counties(transfer, user):
+    """The counties whose records, of those ``user`` sees, hold the requested number, found
+    through its digest. A register number is stored in clear, without a digest column: the
+    households' numbers are hashed in turn (a city reviewer's look-up, a few seconds at most
+    for a city)."""
     model, field_name, digest_of = TRANSFERABLE[transfer.kind]
     if model is Household:
-        numbers = Household.objects.values_list("pk", "register_number").iterator(chunk_size=5000)
-        records = Household.objects.filter(pk__in=[
+        households = Household.objects.for_user(user)
+        numbers = households.values_list("pk", "register_number").iterator(chunk_size=5000)
+        records = households.filter(pk__in=[
             pk for pk, number in numbers if digest_of(number) == transfer.number_digest
         ])
     else:
-        records = model.objects.filter(**{f"{field_name}_digest": transfer.number_digest})
-    return County.objects.filter(pk__in=records.values("county_id")).order_by("code")
+        records = model.objects.for_user(user).filter(
+            **{f"{field_name}_digest": transfer.number_digest}
+        )
+    return County.objects.for_user(user).filter(pk__in=records.values("county_id")).order_by("code")
 
 
 def resolve_transfer_request(transfer, user, reply):

@@ -1,4 +1,5 @@
 import os
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
@@ -7,7 +8,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from tests.factories import CountyFactory, TownshipFactory, UserFactory, VillageFactory
-from tests.support import household_in, verify_second_factor
+from tests.support import county_rows, household_in, verify_second_factor
 
 pytest_plugins = ["tests.log_audit"]
 
@@ -111,6 +112,12 @@ def village_a(county_a):
 @pytest.fixture
 def household(county_a):
     return household_in(county_a)
+
+
+@pytest.fixture
+def w(county_a, county_b):
+    """Counties A and B, each with a row of everything a record form may choose."""
+    return SimpleNamespace(a=county_rows(county_a), b=county_rows(county_b))
 
 
 @pytest.fixture(autouse=True)

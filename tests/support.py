@@ -1,15 +1,20 @@
 """Builders and helpers shared by the test modules: imported from here, never copied.
 
-Fixtures shared by several modules (``clerk_client``, ``village_a``, ``household`` and the
-counties and users) are in tests/conftest.py; model factories in tests/factories.py; import
-files in tests/import_files.py.
+Fixtures shared by several modules (``clerk_client``, ``village_a``, ``household``, ``w``
+and the counties and users) are in tests/conftest.py; the walk over every route in
+tests/routes.py; model factories in tests/factories.py; import files in
+tests/import_files.py.
 """
 
 import datetime
 import html
 import re
-from dataclasses import dataclass
+import runpy
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +24,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cases import models
 from cases.choices import (
     AidKind,
     CollectiveHonour,
@@ -32,8 +38,10 @@ from cases.choices import (
 )
 from cases.indicators import DEFINITIONS
 from cases.kinds import KINDS
+from cases.services import record_submit
 from cases.validators import build_resident_id
 from imports.models import ImportRun, ImportStatus
+from tests import factories as f
 from tests.factories import (
     AdvancedCollectiveFactory,
     DividendPaymentFactory,
@@ -118,6 +126,12 @@ def set_status(record, status):
     """Puts ``record`` in review status ``status`` without going through the review."""
     type(record).objects.filter(pk=record.pk).update(review_status=status)
     record.refresh_from_db()
+
+
+def submitted_household(county, clerk, **kwargs):
+    """A household of ``county``, submitted for review by ``clerk``."""
+    household = HouseholdFactory(village__township__county=county, **kwargs)
+    return record_submit(record=household, user=clerk)
 
 
 def return_record(record, reviewer, comment):
@@ -463,3 +477,280 @@ LISTS = [
     for kind in KINDS if kind.has_county_column
 ]
 LIST_IDS = [spec.name for spec in LISTS]
+
+
+# The builders above by model name.
+MAKERS = {
+    "household": make_household,
+    "member": make_member,
+    "labormodel": make_labormodel,
+    "advancedcollective": make_advancedcollective,
+    "enterprise": make_enterprise,
+    "volunteerteam": make_volunteerteam,
+    "pairing": make_pairing,
+    "trainingsession": make_trainingsession,
+    "industryproject": make_industryproject,
+    "workshop": make_workshop,
+    "financeagreement": make_financeagreement,
+    "dividendpayment": make_dividendpayment,
+    "employment": make_employment,
+    "volunteerevent": make_volunteerevent,
+    "materialaid": make_materialaid,
+    "householdvisit": make_householdvisit,
+}
+
+
+#
+# Two counties with a row of everything a form may choose
+#
+
+
+def county_rows(county):
+    member = f.MemberFactory(household__village__township__county=county)
+    household = member.household
+    enterprise = f.EnterpriseFactory(county=county)
+    return SimpleNamespace(
+        county=county,
+        member=member,
+        household=household,
+        village=household.village,
+        labor_model=f.LaborModelFactory(county=county),
+        enterprise=enterprise,
+        collective=f.AdvancedCollectiveFactory(county=county),
+        team=f.VolunteerTeamFactory(county=county),
+        workshop=f.WorkshopFactory(enterprise=enterprise),
+        project=f.IndustryProjectFactory(
+            county=county, enterprise=enterprise, village=household.village
+        ),
+    )
+
+
+#
+# Record forms: one description per kind of record
+#
+
+
+@dataclass
+class Spec:
+    model: type
+    # valid POST values (county A's choices) for a new record
+    data: Callable
+    # an existing county A record
+    make: Callable
+    # where the page goes after saving ``record``
+    redirect: Callable
+    # choice field → the POST changes that pick county B's row for it
+    foreign: dict = field(default_factory=dict)
+    # a field two clerks both change, and the values they type
+    edit_field: str = "name"
+    edit_values: tuple = ("对方的修改", "我的修改")
+
+    @property
+    def name(self):
+        return self.model._meta.model_name
+
+    def __str__(self):
+        return self.name
+
+    def edit_change(self, value):
+        return {self.edit_field: value}
+
+
+def household_page(record):
+    return reverse("cases:household_detail", args=[record.household_id])
+
+
+def own_page(record):
+    return record.get_absolute_url()
+
+
+def expertise():
+    return f.expertise_field().pk
+
+
+# What the create and edit pages of each kind of record take (tests/test_records.py).
+FORM_SPECS = [
+    Spec(
+        models.LaborModel,
+        data=lambda w: {
+            "name": "新劳模", "sex": "M", "honour_level": "city", "honour_title": "labor_model",
+            "year_awarded": "2012", "in_service": "on", "is_local": "on",
+            "expertise": [expertise()],
+        },
+        make=lambda w: f.LaborModelFactory(county=w.a.county),
+        redirect=own_page,
+        edit_field="employer",
+    ),
+    Spec(
+        models.AdvancedCollective,
+        data=lambda w: {"name": "新集体", "honour": "worker_pioneer", "year_awarded": "2015"},
+        make=lambda w: f.AdvancedCollectiveFactory(county=w.a.county),
+        redirect=own_page,
+        edit_field="contact_person",
+    ),
+    Spec(
+        models.Enterprise,
+        data=lambda w: {"name": "新企业", "kind": "enterprise", "leader": w.a.labor_model.pk},
+        make=lambda w: f.EnterpriseFactory(county=w.a.county),
+        redirect=own_page,
+        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
+        edit_field="address",
+    ),
+    Spec(
+        models.VolunteerTeam,
+        data=lambda w: {
+            "name": "新服务队", "field": "agriculture", "leader": w.a.labor_model.pk,
+            "founded_on": "2017-05-01",
+        },
+        make=lambda w: f.VolunteerTeamFactory(county=w.a.county, leader=w.a.labor_model),
+        redirect=own_page,
+        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
+    ),
+    Spec(
+        models.Workshop,
+        data=lambda w: {
+            "name": "新车间", "enterprise": w.a.enterprise.pk, "project": w.a.project.pk,
+            "village": w.a.village.pk, "opened_on": "2018-04-01",
+        },
+        make=lambda w: f.WorkshopFactory(enterprise=w.a.enterprise),
+        redirect=own_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "project": lambda w: {"project": w.b.project.pk},
+            "village": lambda w: {"village": w.b.village.pk},
+        },
+    ),
+    Spec(
+        models.Pairing,
+        data=lambda w: {
+            "labor_model": w.a.labor_model.pk, "household": w.a.household.pk,
+            "mode": "technical", "start_date": "2018-06-01", "plan": "种植技术指导",
+        },
+        make=lambda w: f.PairingFactory(household=w.a.household, labor_model=w.a.labor_model),
+        redirect=household_page,
+        foreign={
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+            "collective": lambda w: {"labor_model": "", "collective": w.b.collective.pk},
+            "enterprise": lambda w: {"labor_model": "", "enterprise": w.b.enterprise.pk},
+            "household": lambda w: {"household": w.b.household.pk},
+            "village": lambda w: {"household": "", "village": w.b.village.pk},
+        },
+        edit_field="plan",
+    ),
+    Spec(
+        models.TrainingSession,
+        data=lambda w: {
+            "held_on": "2018-05-10", "topic": "食用菌种植", "field": expertise(),
+            "trainer": "张师傅", "labor_model": w.a.labor_model.pk, "place": "村委会",
+            "other_attendees": "3", "attendees": [w.a.member.pk],
+        },
+        make=lambda w: f.TrainingAttendanceFactory(
+            session__county=w.a.county, member=w.a.member
+        ).session,
+        redirect=own_page,
+        foreign={
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+            "attendees": lambda w: {"attendees": [w.a.member.pk, w.b.member.pk]},
+        },
+        edit_field="topic",
+    ),
+    Spec(
+        models.Employment,
+        data=lambda w: {
+            "member": w.a.member.pk, "enterprise": w.a.enterprise.pk,
+            "started_on": "2018-03-01", "monthly_wage": "2500.00", "is_stable": "on",
+        },
+        make=lambda w: f.EmploymentFactory(member=w.a.member, enterprise=w.a.enterprise),
+        redirect=lambda record: reverse(
+            "cases:household_detail", args=[record.member.household_id]
+        ),
+        foreign={
+            "member": lambda w: {"member": w.b.member.pk},
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "workshop": lambda w: {"workshop": w.b.workshop.pk},
+            "collective": lambda w: {"collective": w.b.collective.pk},
+        },
+        edit_field="employer_name",
+    ),
+    Spec(
+        models.FinanceAgreement,
+        data=lambda w: {
+            "enterprise": w.a.enterprise.pk, "household": w.a.household.pk,
+            "model": "equity_dividend", "funds": "50000.00", "signed_on": "2017-06-01",
+            "dividends-0-year": "2018", "dividends-0-amount": "2000.00",
+            "dividends-0-paid_on": "2018-12-20",
+        },
+        make=lambda w: f.DividendPaymentFactory(
+            agreement__household=w.a.household, agreement__enterprise=w.a.enterprise
+        ).agreement,
+        redirect=household_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "household": lambda w: {"household": w.b.household.pk},
+        },
+        edit_field="funds",
+        edit_values=("60000.00", "70000.00"),
+    ),
+    Spec(
+        models.IndustryProject,
+        data=lambda w: {
+            "name": "香菇大棚", "enterprise": w.a.enterprise.pk, "funds": "500000.00",
+            "started_on": "2018-03-01", "village": w.a.village.pk,
+            "beneficiary_links-0-member": w.a.member.pk,
+            "beneficiary_links-0-since": "2018-04-01",
+        },
+        make=lambda w: f.ProjectBeneficiaryFactory(
+            project__county=w.a.county, project__enterprise=w.a.enterprise,
+            project__village=w.a.village, member=w.a.member,
+        ).project,
+        redirect=own_page,
+        foreign={
+            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
+            "collective": lambda w: {"enterprise": "", "collective": w.b.collective.pk},
+            "village": lambda w: {"village": w.b.village.pk},
+        },
+        edit_field="description",
+    ),
+    Spec(
+        models.VolunteerEvent,
+        data=lambda w: {
+            "team": w.a.team.pk, "held_on": "2018-07-01", "title": "扶贫政策宣讲",
+            "kind": "policy_talk", "beneficiaries": "50",
+        },
+        make=lambda w: f.VolunteerEventFactory(team=w.a.team),
+        redirect=own_page,
+        foreign={"team": lambda w: {"team": w.b.team.pk}},
+        edit_field="title",
+    ),
+    Spec(
+        models.MaterialAid,
+        data=lambda w: {
+            "household": w.a.household.pk, "given_on": "2018-02-01", "kind": "visit",
+            "labor_model": w.a.labor_model.pk, "description": "春节走访慰问", "value": "500.00",
+        },
+        make=lambda w: f.MaterialAidFactory(household=w.a.household, labor_model=w.a.labor_model),
+        redirect=household_page,
+        foreign={
+            "household": lambda w: {"household": w.b.household.pk},
+            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
+        },
+        edit_field="description",
+    ),
+]
+
+
+#
+# Settings as a deployment loads them
+#
+
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "reliefportal" / "settings.py"
+
+
+def production_settings(monkeypatch, **environ):
+    """The settings module as a deployment with ``environ`` would load it."""
+    for name in ("REDIS_URL", "DATABASE_REPLICA_URL", "LOG_FORMAT", "DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))

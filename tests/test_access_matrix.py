@@ -14,7 +14,7 @@ import re
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from cases import kinds
 from cases.indicators import INDICATORS
@@ -23,63 +23,30 @@ from cases.models import (
     ExportJob,
     ExportLog,
     Household,
+    Member,
     RevealLog,
     ReviewedRecord,
     ReviewEvent,
     TransferRequest,
 )
 from cases.views.autocomplete import SOURCES
+from cases.views.generic import ScopedObjectMixin
 from evidence.models import Attachment, AttachmentDownload
 from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun
-from tests.factories import TransferRequestFactory, stored_attachment
-from tests.support import LISTS, export, sign_in
+from tests.factories import MemberFactory, TransferRequestFactory, stored_attachment
+from tests.query_scope import recording
+from tests.routes import PAGE_KWARGS, SKIPPED, routes, walk
+from tests.support import LISTS, export, household_in, sign_in
 
 # The personal numbers county staff may reveal, per model (cases.kinds).
 REVEALABLE_FIELDS = {kind.model: kind.revealable for kind in kinds.KINDS if kind.revealable}
-# Routes the matrix does not try, each with the reason it does not need to.
-SKIPPED = {
-    r"^admin:": "Django admin: administrators only, behind a second factor "
-                "(tests/test_admin.py, tests/test_two_factor*.py)",
-    r"^set_language$": "switches the interface language; touches no record",
-    r"^(login|login_verify|logout|password_change|password_change_done|two_factor)$":
-        "the account pages themselves (tests/test_sessions*.py, tests/test_two_factor*.py)",
-    r"^health$": "load-balancer health check, no data (tests/test_ops.py)",
-    r"^favicon$": "the site icon, no data (tests/test_navigation.py)",
-}
-# Route arguments that name a kind of page, not a record: one valid value each.
-PAGE_KWARGS = {
-    "key": INDICATORS[0].key,
-    "source": next(iter(SOURCES)),
-    "kind": next(iter(KINDS)),
-}
 DECISIONS = {"cases:record_approve", "cases:record_return"}
 CHANGES = re.compile(
     r"_(edit|archive|submit_drafts)$|^cases:(record_submit|reveal)$|^imports:run_confirm$"
     r"|^evidence:attachment_upload$|^imports:preset_delete$"
 )
 MISSING_PK = 987_654
-
-
-def walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or ""
-            joined = f"{namespace}:{inner}" if namespace and inner else namespace or inner
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), joined)
-        else:
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield name, prefix + str(pattern.pattern), tuple(pattern.pattern.converters)
-
-
-def routes():
-    """(name, route, kwarg names) of every route the matrix covers."""
-    found = []
-    for name, route, kwargs in walk(get_resolver().url_patterns):
-        if name and any(re.search(skip, name) for skip in SKIPPED):
-            continue
-        found.append((name, route, kwargs))
-    return found
 
 
 def object_targets(name, world):
@@ -322,3 +289,105 @@ def test_reviewed_models_are_all_in_the_matrix():
     reviewed = {model for model in apps.get_app_config("cases").get_models()
                 if issubclass(model, ReviewedRecord)}
     assert set(REVIEWED_MODELS) == reviewed
+
+
+#
+# The access entry point: no page reads county rows without it (tests/query_scope.py)
+#
+
+# Query strings the walk adds to every page: a search, a county, the record a create page is
+# opened for.
+WALK_QUERY = ("q", "household", "member", "county")
+
+
+def walked_requests(world, county, pages=None):
+    """(page, method, url, data) of every route (or of ``pages``), on county A's records: GET
+    and POST without data, and for a route's first target also GET with a query string and,
+    on a list, an export."""
+    member = world[Member]
+    query = dict(zip(WALK_QUERY, ("甲县", member.household_id, member.pk, county.pk), strict=True))
+    for name, _route, kwargs in routes():
+        if pages is not None and name not in pages:
+            continue
+        if set(kwargs) - set(PAGE_KWARGS):
+            targets = [url_kwargs for url_kwargs, _record in object_targets(name, world)]
+        elif "key" in kwargs:
+            targets = [{"key": indicator.key} for indicator in INDICATORS]
+        elif "source" in kwargs:
+            targets = [{"source": source} for source in SOURCES]
+        else:
+            targets = [page_kwargs(kwargs)]
+        for index, url_kwargs in enumerate(targets):
+            url = reverse(name, kwargs=url_kwargs)
+            yield name, "get", url, {}
+            yield name, "post", url, {}
+            if index:
+                continue
+            yield name, "get", url, query
+            if name.endswith("_list") or name == "imports:register_export":
+                yield name, "post", f"{url}?q=甲县", {"export": "csv", "format": "csv"}
+
+
+def answer(client, method, url, data):
+    """The response to the request, its streamed content read (an export queries as it
+    streams)."""
+    response = getattr(client, method)(url, data)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def out_of_scope_reads(recorder, world, county, clients, pages=None):
+    for client in clients:
+        for name, method, url, data in walked_requests(world, county, pages):
+            with recorder.answering(name):
+                answer(client, method, url, data)
+    return sorted({f"{page}: {model} ({line})" for page, model, _method, line in recorder.found})
+
+
+@pytest.fixture
+def walkers(county_a_clerk, city_reviewer, administrator):
+    """Clients of the roles that read county rows: county staff, city reviewers, administrators
+    (past the second factor)."""
+    return [sign_in(Client(), user) for user in (county_a_clerk, city_reviewer, administrator)]
+
+
+@pytest.mark.django_db
+def test_every_page_reads_county_rows_through_the_access_entry_point(
+    monkeypatch, county_a, county_a_clerk, walkers
+):
+    world = build_county(county_a, county_a_clerk, "甲县")
+    with recording(monkeypatch) as recorder:
+        found = out_of_scope_reads(recorder, world, county_a, walkers)
+    assert not found, "county rows read past the access entry point:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_the_walk_finds_a_page_that_reads_past_the_entry_point(
+    monkeypatch, county_a, county_a_clerk, walkers
+):
+    """The check itself can fail: list and detail pages made to read ``objects.all()``."""
+    world = build_county(county_a, county_a_clerk, "甲县")
+    monkeypatch.setattr(ScopedObjectMixin, "get_queryset", lambda view: view.model.objects.all())
+    with recording(monkeypatch) as recorder:
+        found = out_of_scope_reads(recorder, world, county_a, walkers[:1],
+                                   pages={"cases:household_detail", "cases:labormodel_list"})
+    assert any(line.startswith("cases:household_detail: cases.Household ") for line in found)
+    assert any(line.startswith("cases:labormodel_list: cases.LaborModel ") for line in found)
+
+
+@pytest.mark.django_db
+def test_what_counts_as_reading_past_the_entry_point(monkeypatch, county_a, county_a_clerk):
+    household = household_in(county_a)
+    MemberFactory(household=household)
+    with recording(monkeypatch) as recorder, recorder.answering("page"):
+        # In scope: through for_user (a subquery inside it is part of it), from a loaded row.
+        list(Household.objects.for_user(county_a_clerk).filter(
+            pk__in=Member.objects.values("household")))
+        list(household.members.all())
+        Member.objects.filter(household=household).count()
+        # Past it: no entry point, and an id alone is not a loaded row.
+        Household.objects.exclude(pk=household.pk).exists()
+        list(Member.objects.filter(household_id=household.pk))
+    assert [(model, method) for _page, model, method, _line in recorder.found] == [
+        ("cases.Household", "exists"), ("cases.Member", "_fetch_all")]

@@ -12,8 +12,8 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from accounts.middleware import OPEN_BEFORE_SECOND_FACTOR
 from cases.models import Household
 from tests.factories import HouseholdFactory
+from tests.routes import PAGE_KWARGS, walk
 from tests.support import verify_second_factor
-from tests.test_access_matrix import PAGE_KWARGS, walk
 
 # A value for every route argument; the redirect comes before any lookup, so no record needs
 # to exist behind it.

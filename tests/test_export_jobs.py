@@ -21,7 +21,7 @@ from cases.export_jobs import build_export, purge_expired_exports
 from cases.models import ExportJob, ExportLog
 from imports.services import import_run_create
 from tests.factories import ExportJobFactory, MemberFactory, UserFactory
-from tests.support import AS_OF_PARAMS, build_records, export
+from tests.support import AS_OF_PARAMS, build_records, export, production_settings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -363,8 +363,6 @@ def test_export_and_upload_files_are_written_for_the_owner_alone(
 
 
 def test_files_cannot_be_kept_where_they_would_be_served(monkeypatch, tmp_path):
-    from tests.test_ops_scaling import production_settings
-
     with pytest.raises(ImproperlyConfigured, match="MEDIA_ROOT"):
         production_settings(
             monkeypatch, SECRET_KEY="x", FIELD_ENCRYPTION_KEY="k", FIELD_HASH_KEY="h",

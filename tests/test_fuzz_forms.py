@@ -32,9 +32,8 @@ from imports.kinds import KINDS
 from imports.models import ImportPreset, ImportRun, ImportStatus
 from imports.readers import FileProblem, open_table
 from tests.forms import form_post_data, page_post_data
-from tests.support import view_for
-from tests.test_access_matrix import SKIPPED, walk
-from tests.test_mass_assignment import EDITABLE, SPECS
+from tests.routes import EDITABLE, SKIPPED, walk
+from tests.support import MAKERS, view_for
 
 FORM_MODULES = [
     *(f"cases.forms.{module.name}" for module in pkgutil.iter_modules(cases.forms.__path__)),
@@ -164,7 +163,7 @@ def model_baseline(form_class, clerk, client):
     county (the record forms and the row forms of their formsets), or None."""
     model = form_class._meta.model
     for name in EDITABLE:
-        record = SPECS[name](clerk.county, "基准记录")
+        record = MAKERS[name](clerk.county, "基准记录")
         page = client.get(reverse(f"cases:{name}_edit", args=[record.pk]))
         if page.context["form"].__class__ is form_class:
             return form_post_data(page.context["form"]), {}
@@ -275,7 +274,7 @@ EDIT_PAGES = EDITABLE
 def test_the_pages_never_answer_with_a_server_error(model_name, county_a, county_a_clerk):
     client = Client(raise_request_exception=True)
     client.force_login(county_a_clerk)
-    record = SPECS[model_name](county_a, "基准记录")
+    record = MAKERS[model_name](county_a, "基准记录")
     url = reverse(f"cases:{model_name}_edit", args=[record.pk])
     page = client.get(url)
     baseline = page_post_data(page)

@@ -7,11 +7,10 @@ field error. Review steps happen only in order, in the services and through the 
 """
 
 import datetime
-import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from cases.choices import ReviewStatus
 from cases.kinds import REVIEWED_MODELS
@@ -19,24 +18,12 @@ from cases.models import ReviewEvent
 from cases.services import record_approve, record_return, record_submit
 from tests.factories import HouseholdFactory
 from tests.forms import form_post_data, page_post_data
-from tests.support import LISTS, make_household, view_for
-from tests.test_access_matrix import walk
-
-# One way to make a record of each kind (households are not among the lists' specs).
-SPECS = {**{spec.name: spec.make for spec in LISTS}, "household": make_household}
-
-
-def edit_routes():
-    """The model name of every ``cases:<model>_edit`` route (each has a ``_add`` twin)."""
-    names = [name for name, _route, _kwargs in walk(get_resolver().url_patterns)]
-    return sorted(match[1] for name in names if (match := re.fullmatch(r"cases:(\w+)_edit", name)))
-
-
-EDITABLE = edit_routes()
+from tests.routes import EDITABLE
+from tests.support import MAKERS, view_for
 
 
 def test_every_edit_page_is_covered():
-    assert EDITABLE and set(EDITABLE) <= set(SPECS)
+    assert EDITABLE and set(EDITABLE) <= set(MAKERS)
 
 
 def hostile_fields(county_b, county_b_clerk):
@@ -65,7 +52,7 @@ def stored(record):
 def test_an_edit_keeps_the_servers_values(
     client, model_name, county_a, county_b, county_a_clerk, county_b_clerk
 ):
-    record = SPECS[model_name](county_a, "甲县记录")
+    record = MAKERS[model_name](county_a, "甲县记录")
     type(record)._default_manager.filter(pk=record.pk).update(
         review_status=ReviewStatus.APPROVED, recorded_by=county_a_clerk)
     before = stored(record)
@@ -89,7 +76,7 @@ def test_a_create_takes_county_recorder_and_status_from_the_server(
 ):
     """The posted data of an existing record (renamed, so nothing unique clashes), plus the
     hostile fields, to the create page: a new row of county A, recorded by the clerk, draft."""
-    source = SPECS[model_name](county_a, "甲县记录")
+    source = MAKERS[model_name](county_a, "甲县记录")
     model = type(source)
     client.force_login(county_a_clerk)
     add_url = reverse(f"cases:{model_name}_add")
@@ -125,9 +112,9 @@ def other_county_choice(field, county_b):
 def test_another_countys_ids_are_field_errors(
     client, model_name, county_a, county_b, county_a_clerk, county_b_clerk
 ):
-    for make in SPECS.values():
+    for make in MAKERS.values():
         make(county_b, "乙县记录")
-    record = SPECS[model_name](county_a, "甲县记录")
+    record = MAKERS[model_name](county_a, "甲县记录")
     client.force_login(county_a_clerk)
     url = reverse(f"cases:{model_name}_edit", args=[record.pk])
     page = client.get(url)
@@ -223,7 +210,7 @@ def test_services_refuse_the_wrong_role(step, county_a, county_a_clerk, city_rev
 def test_pages_allow_only_the_steps_in_order(
     client, model, step, status, county_a, county_a_clerk, city_reviewer
 ):
-    record = SPECS[model._meta.model_name](county_a, "甲县记录")
+    record = MAKERS[model._meta.model_name](county_a, "甲县记录")
     model._default_manager.filter(pk=record.pk).update(review_status=status)
     client.force_login(county_a_clerk if step == "submit" else city_reviewer)
     url = reverse(f"cases:record_{step}", args=[model._meta.model_name, record.pk])

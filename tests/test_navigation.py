@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import get_resolver, reverse
 
 from cases import models
-from tests.test_records import SPECS, w  # noqa: F401 (the fixture)
+from tests.support import FORM_SPECS
 
 
 class LinkParser(HTMLParser):
@@ -92,8 +92,8 @@ def test_the_clerks_home_offers_to_register_a_household(client, county_a_clerk):
     assert re.search(rf'href="{reverse("cases:household_add")}"[^>]*>登记贫困户<', page)
 
 
-def test_a_training_session_saved_from_the_case_page_returns_there(client, county_a_clerk, w):  # noqa: F811
-    spec = next(s for s in SPECS if s.model is models.TrainingSession)
+def test_a_training_session_saved_from_the_case_page_returns_there(client, county_a_clerk, w):
+    spec = next(s for s in FORM_SPECS if s.model is models.TrainingSession)
     client.force_login(county_a_clerk)
     case_page = reverse("cases:household_detail", args=[w.a.household.pk])
     link = next(
@@ -107,8 +107,8 @@ def test_a_training_session_saved_from_the_case_page_returns_there(client, count
     assert response.url == case_page
 
 
-def test_a_save_ignores_a_next_leading_off_the_site(client, county_a_clerk, w):  # noqa: F811
-    spec = next(s for s in SPECS if s.model is models.TrainingSession)
+def test_a_save_ignores_a_next_leading_off_the_site(client, county_a_clerk, w):
+    spec = next(s for s in FORM_SPECS if s.model is models.TrainingSession)
     client.force_login(county_a_clerk)
     response = client.post(
         reverse("cases:trainingsession_add"), {**spec.data(w), "next": "https://evil.example/"}
@@ -118,7 +118,7 @@ def test_a_save_ignores_a_next_leading_off_the_site(client, county_a_clerk, w): 
 
 
 def test_a_failed_save_lists_its_errors_at_the_top_linking_to_each_field(
-    client, county_a_clerk, w  # noqa: F811
+    client, county_a_clerk, w
 ):
     client.force_login(county_a_clerk)
     response = client.post(reverse("cases:labormodel_add"), {"name": ""})
@@ -135,7 +135,7 @@ def test_the_favicon_is_served(client):
     assert finders.find(urlsplit(response.url).path.removeprefix("/static/"))
 
 
-def test_the_archive_form_summarises_its_error_too(client, county_a_clerk, w):  # noqa: F811
+def test_the_archive_form_summarises_its_error_too(client, county_a_clerk, w):
     client.force_login(county_a_clerk)
     url = reverse("cases:household_archive", args=[w.a.household.pk])
     page = client.post(url, {"reason": ""}).content.decode()

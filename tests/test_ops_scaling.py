@@ -1,8 +1,6 @@
 """Scaling out: the Redis cache and session setting, and the read-replica router."""
 
 import os
-import runpy
-from pathlib import Path
 
 import pytest
 import redis
@@ -17,18 +15,9 @@ from accounts.models import Role
 from cases.models import Household
 from reliefportal.routers import ReadReplicaRouter, use_read_replica
 from tests.factories import HouseholdFactory, UserFactory
+from tests.support import production_settings
 
-SETTINGS_FILE = Path(__file__).resolve().parent.parent / "reliefportal" / "settings.py"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def production_settings(monkeypatch, **environ):
-    """The settings module as a deployment with ``environ`` would load it."""
-    for name in ("REDIS_URL", "DATABASE_REPLICA_URL", "LOG_FORMAT", "DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
 
 
 def redis_reachable():

@@ -1,10 +1,6 @@
 """Create/edit pages of helpers, pairings and assistance: what is saved, what is refused, who
 may open them, and what happens when two clerks edit the same record."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-
 import pytest
 from django.urls import reverse
 
@@ -13,35 +9,7 @@ from cases.choices import ReviewStatus
 from cases.services import household_archive, member_archive
 from tests import factories as f
 from tests.forms import page_post_data
-
-#
-# Two counties with a row of everything a form may choose
-#
-
-
-def county_rows(county):
-    member = f.MemberFactory(household__village__township__county=county)
-    household = member.household
-    enterprise = f.EnterpriseFactory(county=county)
-    return SimpleNamespace(
-        county=county,
-        member=member,
-        household=household,
-        village=household.village,
-        labor_model=f.LaborModelFactory(county=county),
-        enterprise=enterprise,
-        collective=f.AdvancedCollectiveFactory(county=county),
-        team=f.VolunteerTeamFactory(county=county),
-        workshop=f.WorkshopFactory(enterprise=enterprise),
-        project=f.IndustryProjectFactory(
-            county=county, enterprise=enterprise, village=household.village
-        ),
-    )
-
-
-@pytest.fixture
-def w(county_a, county_b):
-    return SimpleNamespace(a=county_rows(county_a), b=county_rows(county_b))
+from tests.support import FORM_SPECS
 
 
 @pytest.fixture
@@ -49,221 +17,9 @@ def county_a_clerk_2(county_a):
     return f.UserFactory(username="clerk_a2", county=county_a)
 
 
-#
-# One description per kind of record
-#
-
-
-@dataclass
-class Spec:
-    model: type
-    # valid POST values (county A's choices) for a new record
-    data: Callable
-    # an existing county A record
-    make: Callable
-    # where the page goes after saving ``record``
-    redirect: Callable
-    # choice field → the POST changes that pick county B's row for it
-    foreign: dict = field(default_factory=dict)
-    # a field two clerks both change, and the values they type
-    edit_field: str = "name"
-    edit_values: tuple = ("对方的修改", "我的修改")
-
-    @property
-    def name(self):
-        return self.model._meta.model_name
-
-    def __str__(self):
-        return self.name
-
-    def edit_change(self, value):
-        return {self.edit_field: value}
-
-
-def household_page(record):
-    return reverse("cases:household_detail", args=[record.household_id])
-
-
-def own_page(record):
-    return record.get_absolute_url()
-
-
-def expertise():
-    return f.expertise_field().pk
-
-
-SPECS = [
-    Spec(
-        models.LaborModel,
-        data=lambda w: {
-            "name": "新劳模", "sex": "M", "honour_level": "city", "honour_title": "labor_model",
-            "year_awarded": "2012", "in_service": "on", "is_local": "on",
-            "expertise": [expertise()],
-        },
-        make=lambda w: f.LaborModelFactory(county=w.a.county),
-        redirect=own_page,
-        edit_field="employer",
-    ),
-    Spec(
-        models.AdvancedCollective,
-        data=lambda w: {"name": "新集体", "honour": "worker_pioneer", "year_awarded": "2015"},
-        make=lambda w: f.AdvancedCollectiveFactory(county=w.a.county),
-        redirect=own_page,
-        edit_field="contact_person",
-    ),
-    Spec(
-        models.Enterprise,
-        data=lambda w: {"name": "新企业", "kind": "enterprise", "leader": w.a.labor_model.pk},
-        make=lambda w: f.EnterpriseFactory(county=w.a.county),
-        redirect=own_page,
-        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
-        edit_field="address",
-    ),
-    Spec(
-        models.VolunteerTeam,
-        data=lambda w: {
-            "name": "新服务队", "field": "agriculture", "leader": w.a.labor_model.pk,
-            "founded_on": "2017-05-01",
-        },
-        make=lambda w: f.VolunteerTeamFactory(county=w.a.county, leader=w.a.labor_model),
-        redirect=own_page,
-        foreign={"leader": lambda w: {"leader": w.b.labor_model.pk}},
-    ),
-    Spec(
-        models.Workshop,
-        data=lambda w: {
-            "name": "新车间", "enterprise": w.a.enterprise.pk, "project": w.a.project.pk,
-            "village": w.a.village.pk, "opened_on": "2018-04-01",
-        },
-        make=lambda w: f.WorkshopFactory(enterprise=w.a.enterprise),
-        redirect=own_page,
-        foreign={
-            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
-            "project": lambda w: {"project": w.b.project.pk},
-            "village": lambda w: {"village": w.b.village.pk},
-        },
-    ),
-    Spec(
-        models.Pairing,
-        data=lambda w: {
-            "labor_model": w.a.labor_model.pk, "household": w.a.household.pk,
-            "mode": "technical", "start_date": "2018-06-01", "plan": "种植技术指导",
-        },
-        make=lambda w: f.PairingFactory(household=w.a.household, labor_model=w.a.labor_model),
-        redirect=household_page,
-        foreign={
-            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
-            "collective": lambda w: {"labor_model": "", "collective": w.b.collective.pk},
-            "enterprise": lambda w: {"labor_model": "", "enterprise": w.b.enterprise.pk},
-            "household": lambda w: {"household": w.b.household.pk},
-            "village": lambda w: {"household": "", "village": w.b.village.pk},
-        },
-        edit_field="plan",
-    ),
-    Spec(
-        models.TrainingSession,
-        data=lambda w: {
-            "held_on": "2018-05-10", "topic": "食用菌种植", "field": expertise(),
-            "trainer": "张师傅", "labor_model": w.a.labor_model.pk, "place": "村委会",
-            "other_attendees": "3", "attendees": [w.a.member.pk],
-        },
-        make=lambda w: f.TrainingAttendanceFactory(
-            session__county=w.a.county, member=w.a.member
-        ).session,
-        redirect=own_page,
-        foreign={
-            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
-            "attendees": lambda w: {"attendees": [w.a.member.pk, w.b.member.pk]},
-        },
-        edit_field="topic",
-    ),
-    Spec(
-        models.Employment,
-        data=lambda w: {
-            "member": w.a.member.pk, "enterprise": w.a.enterprise.pk,
-            "started_on": "2018-03-01", "monthly_wage": "2500.00", "is_stable": "on",
-        },
-        make=lambda w: f.EmploymentFactory(member=w.a.member, enterprise=w.a.enterprise),
-        redirect=lambda record: reverse(
-            "cases:household_detail", args=[record.member.household_id]
-        ),
-        foreign={
-            "member": lambda w: {"member": w.b.member.pk},
-            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
-            "workshop": lambda w: {"workshop": w.b.workshop.pk},
-            "collective": lambda w: {"collective": w.b.collective.pk},
-        },
-        edit_field="employer_name",
-    ),
-    Spec(
-        models.FinanceAgreement,
-        data=lambda w: {
-            "enterprise": w.a.enterprise.pk, "household": w.a.household.pk,
-            "model": "equity_dividend", "funds": "50000.00", "signed_on": "2017-06-01",
-            "dividends-0-year": "2018", "dividends-0-amount": "2000.00",
-            "dividends-0-paid_on": "2018-12-20",
-        },
-        make=lambda w: f.DividendPaymentFactory(
-            agreement__household=w.a.household, agreement__enterprise=w.a.enterprise
-        ).agreement,
-        redirect=household_page,
-        foreign={
-            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
-            "household": lambda w: {"household": w.b.household.pk},
-        },
-        edit_field="funds",
-        edit_values=("60000.00", "70000.00"),
-    ),
-    Spec(
-        models.IndustryProject,
-        data=lambda w: {
-            "name": "香菇大棚", "enterprise": w.a.enterprise.pk, "funds": "500000.00",
-            "started_on": "2018-03-01", "village": w.a.village.pk,
-            "beneficiary_links-0-member": w.a.member.pk,
-            "beneficiary_links-0-since": "2018-04-01",
-        },
-        make=lambda w: f.ProjectBeneficiaryFactory(
-            project__county=w.a.county, project__enterprise=w.a.enterprise,
-            project__village=w.a.village, member=w.a.member,
-        ).project,
-        redirect=own_page,
-        foreign={
-            "enterprise": lambda w: {"enterprise": w.b.enterprise.pk},
-            "collective": lambda w: {"enterprise": "", "collective": w.b.collective.pk},
-            "village": lambda w: {"village": w.b.village.pk},
-        },
-        edit_field="description",
-    ),
-    Spec(
-        models.VolunteerEvent,
-        data=lambda w: {
-            "team": w.a.team.pk, "held_on": "2018-07-01", "title": "扶贫政策宣讲",
-            "kind": "policy_talk", "beneficiaries": "50",
-        },
-        make=lambda w: f.VolunteerEventFactory(team=w.a.team),
-        redirect=own_page,
-        foreign={"team": lambda w: {"team": w.b.team.pk}},
-        edit_field="title",
-    ),
-    Spec(
-        models.MaterialAid,
-        data=lambda w: {
-            "household": w.a.household.pk, "given_on": "2018-02-01", "kind": "visit",
-            "labor_model": w.a.labor_model.pk, "description": "春节走访慰问", "value": "500.00",
-        },
-        make=lambda w: f.MaterialAidFactory(household=w.a.household, labor_model=w.a.labor_model),
-        redirect=household_page,
-        foreign={
-            "household": lambda w: {"household": w.b.household.pk},
-            "labor_model": lambda w: {"labor_model": w.b.labor_model.pk},
-        },
-        edit_field="description",
-    ),
-]
-
 FOREIGN_CHOICES = [
     pytest.param(spec, name, id=f"{spec.name}-{name}")
-    for spec in SPECS
+    for spec in FORM_SPECS
     for name in spec.foreign
 ]
 
@@ -296,7 +52,7 @@ def snapshot(model):
 #
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_a_clerk_creates_a_draft_of_their_county_with_history(client, county_a_clerk, w, spec):
     before = list(spec.model.objects.values_list("pk", flat=True))
     client.force_login(county_a_clerk)
@@ -322,7 +78,7 @@ def test_a_choice_from_another_county_is_a_field_error_and_saves_nothing(
     assert snapshot(spec.model) == before
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_posted_county_status_and_recorder_are_ignored_on_create(
     client, county_a_clerk, county_b_clerk, w, spec
 ):
@@ -339,7 +95,7 @@ def test_posted_county_status_and_recorder_are_ignored_on_create(
     )
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_posted_county_status_and_recorder_are_ignored_on_edit(
     client, county_a_clerk, county_b_clerk, w, spec
 ):
@@ -367,7 +123,7 @@ def test_posted_county_status_and_recorder_are_ignored_on_edit(
 #
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_city_reviewers_may_not_create_or_edit(client, city_reviewer, county_a_clerk, w, spec):
     record = spec.make(w)
     before = snapshot(spec.model)
@@ -382,7 +138,7 @@ def test_city_reviewers_may_not_create_or_edit(client, city_reviewer, county_a_c
     assert snapshot(spec.model) == before
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_another_countys_clerk_gets_404_on_edit_pages(
     client, county_a_clerk, county_b_clerk, w, spec
 ):
@@ -407,7 +163,7 @@ def test_anonymous_users_are_sent_to_login(client, w):
 #
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=str)
+@pytest.mark.parametrize("spec", FORM_SPECS, ids=str)
 def test_a_concurrent_edit_is_reported_not_overwritten(
     client, county_a_clerk, county_a_clerk_2, w, spec
 ):
@@ -457,7 +213,7 @@ def test_a_concurrent_edit_is_reported_not_overwritten(
 def test_pairing_helper_and_target_are_grouped_and_exactly_one_is_required(
     client, county_a_clerk, w
 ):
-    spec = next(s for s in SPECS if s.model is models.Pairing)
+    spec = next(s for s in FORM_SPECS if s.model is models.Pairing)
     client.force_login(county_a_clerk)
     page = client.get(add_url(spec)).content.decode()
     assert 'aria-describedby="pairing-helper-help"' in page
@@ -471,7 +227,7 @@ def test_pairing_helper_and_target_are_grouped_and_exactly_one_is_required(
 
 
 def test_a_village_pairing_belongs_to_the_villages_county(client, county_a_clerk, w):
-    spec = next(s for s in SPECS if s.model is models.Pairing)
+    spec = next(s for s in FORM_SPECS if s.model is models.Pairing)
     client.force_login(county_a_clerk)
     response = post_new(client, spec, w, household="", village=w.a.village.pk)
     assert response.status_code == 302
@@ -480,7 +236,7 @@ def test_a_village_pairing_belongs_to_the_villages_county(client, county_a_clerk
 
 
 class TestFinanceAgreement:
-    spec = next(s for s in SPECS if s.model is models.FinanceAgreement)
+    spec = next(s for s in FORM_SPECS if s.model is models.FinanceAgreement)
 
     def test_saves_the_agreement_and_its_dividends_with_their_recorder(
         self, client, county_a_clerk, w
@@ -541,7 +297,7 @@ class TestFinanceAgreement:
 
 
 class TestTrainingAttendance:
-    spec = next(s for s in SPECS if s.model is models.TrainingSession)
+    spec = next(s for s in FORM_SPECS if s.model is models.TrainingSession)
 
     def test_the_same_member_twice_is_recorded_once(self, client, county_a_clerk, w):
         client.force_login(county_a_clerk)
@@ -592,7 +348,7 @@ class TestTrainingAttendance:
 
 
 class TestIndustryProjectBeneficiaries:
-    spec = next(s for s in SPECS if s.model is models.IndustryProject)
+    spec = next(s for s in FORM_SPECS if s.model is models.IndustryProject)
 
     def test_beneficiary_rows_get_the_projects_county_and_the_recorder(
         self, client, county_a_clerk, w
@@ -656,7 +412,7 @@ class TestIndustryProjectBeneficiaries:
 
 
 def test_a_duplicate_name_in_the_county_is_a_form_error_not_a_crash(client, county_a_clerk, w):
-    spec = next(s for s in SPECS if s.model is models.Enterprise)
+    spec = next(s for s in FORM_SPECS if s.model is models.Enterprise)
     client.force_login(county_a_clerk)
     response = post_new(client, spec, w, name=w.a.enterprise.name)
     assert response.status_code == 200
@@ -736,7 +492,7 @@ def test_a_record_naming_a_row_archived_since_can_still_be_saved(
     """Issue 20 ("also seen"): a field naming a row archived since came back empty, "必填" or
     an invalid choice, and the record could not be saved any more (fixed at first for the
     projects' beneficiaries only)."""
-    spec = next(s for s in SPECS if s.model is model)
+    spec = next(s for s in FORM_SPECS if s.model is model)
     record = spec.make(w)
     row = getattr(w.a, archived)
     if archived == "member":

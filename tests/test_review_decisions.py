@@ -32,7 +32,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
-from tests.support import set_status, sign_in
+from tests.support import set_status, sign_in, submitted_household
 
 RETURN_COMMENT = "请补充致贫原因的证明材料"
 COMMENT_REQUIRED = "退回修改时须填写审核意见。"
@@ -46,11 +46,6 @@ def events_of(record):
 
 def stored(record):
     return type(record).objects.filter(pk=record.pk).values().get()
-
-
-def submitted_household(county, clerk, **kwargs):
-    household = HouseholdFactory(village__township__county=county, **kwargs)
-    return record_submit(record=household, user=clerk)
 
 
 def warm_content_type_cache():

@@ -9,7 +9,7 @@ from cases.choices import ReviewStatus
 from cases.models import ReviewEvent
 from cases.services import record_submit
 from tests import factories as f
-from tests.test_review_decisions import submitted_household
+from tests.support import submitted_household
 
 COMMENT = "请补充签字的协议扫描件"
 

@@ -153,7 +153,10 @@ def queue_counts(request, selections):
         if by_county:
             per_model.append((model, by_county))
     county_ids = set().union(*(by_county for _model, by_county in per_model))
-    counties = County.objects.filter(pk__in=county_ids).order_by("code") if county_ids else []
+    counties = (
+        County.objects.for_user(request.user).filter(pk__in=county_ids).order_by("code")
+        if county_ids else []
+    )
     kinds = [
         (
             model._meta.verbose_name,
@@ -260,8 +263,9 @@ class QueueRows:
     its name and page link read) and one for the submitters. The submission time, a
     subquery, is computed for the rows of those cells only, not for every waiting record."""
 
-    def __init__(self, selections, counts):
+    def __init__(self, selections, counts, user):
         self.selections = selections
+        self.user = user
         self.cells = counts.cells
         self.total = counts.total
         self.positions = {model: position for position, (model, _rows) in enumerate(selections)}
@@ -309,7 +313,7 @@ class QueueRows:
         records = {}
         for position, pks in wanted.items():
             model = self.selections[position][0]
-            found = model.objects.select_related(
+            found = model.objects.for_user(self.user).select_related(
                 "county", *by_model(model).display_related, *FACTS_RELATED.get(model, ())
             )
             records[position] = found.in_bulk(pks)
@@ -379,7 +383,7 @@ def review_queue(request):
     filterset = ReviewQueueFilterSet(request.GET, request=request)
     selections = queue_selections(filterset, request.user) if filterset.is_valid() else []
     counts = queue_counts(request, selections)
-    paginator = Paginator(QueueRows(selections, counts), QUEUE_PAGE_SIZE)
+    paginator = Paginator(QueueRows(selections, counts, request.user), QUEUE_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     # Each row's evidence files, as thumbnails: one query per kind on the page.
     files = attachments_by_record(page_obj.object_list, request.user)

@@ -72,5 +72,5 @@ def transfer_request_detail(request, pk):
     return render(request, "cases/transfer_detail.html", {
         "transfer": transfer,
         "form": form if may_handle and transfer.is_open else None,
-        "holders": transfers.holding_counties(transfer) if may_handle else None,
+        "holders": transfers.holding_counties(transfer, request.user) if may_handle else None,
     })

@@ -6,6 +6,7 @@ Chromium is a failure, because there the browser journeys must run.
 
 import importlib
 import os
+import re
 import shutil
 
 import pytest
@@ -102,6 +103,24 @@ def log_in(page, username, password=PASSWORD):
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def pick(page, label, query, option):
+    """Choose in a Tom Select search box: type part of the text, click the matching option."""
+    # The accessible name is the field's label, with "*" when the field is required. ("/" is
+    # escaped because Playwright hands the pattern to the browser as a /regex/ literal.)
+    name = re.escape(label).replace("/", r"\/")
+    box = page.get_by_role("combobox", name=re.compile(rf"^{name}\*?$"))
+    box.click()
+    box.press_sequentially(query)
+    page.get_by_role("option", name=re.compile(re.escape(option))).click()
+
+
+def fill_member(page, index, name, id_number, relation):
+    prefix = f"members-{index}"
+    page.locator(f"[name='{prefix}-name']").fill(name)
+    page.locator(f"[name='{prefix}-id_number']").fill(id_number)
+    page.locator(f"[name='{prefix}-relation']").select_option(label=relation)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from playwright.sync_api import expect
 
 from cases.models import Household, PovertyCause, ReviewEvent
 from cases.validators import build_resident_id
-from tests.browser.conftest import log_in
-from tests.browser.test_county_journey import fill_member, pick
+from tests.browser.conftest import fill_member, log_in, pick
 from tests.factories import EnterpriseFactory, LaborModelFactory, TownshipFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

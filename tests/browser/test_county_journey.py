@@ -15,7 +15,7 @@ from cases.models import (
     Household,
 )
 from cases.validators import build_resident_id, mask_id_number
-from tests.browser.conftest import log_in
+from tests.browser.conftest import fill_member, log_in, pick
 from tests.factories import (
     EnterpriseFactory,
     HouseholdFactory,
@@ -38,24 +38,6 @@ TRAINING_TOPIC = "大棚蔬菜种植技术培训"
 def accept_next_confirm(page):
     """The submit buttons ask "确定提交吗?" (window.confirm); Playwright would dismiss it."""
     page.once("dialog", lambda dialog: dialog.accept())
-
-
-def pick(page, label, query, option):
-    """Choose in a Tom Select search box: type part of the text, click the matching option."""
-    # The accessible name is the field's label, with "*" when the field is required. ("/" is
-    # escaped because Playwright hands the pattern to the browser as a /regex/ literal.)
-    name = re.escape(label).replace("/", r"\/")
-    box = page.get_by_role("combobox", name=re.compile(rf"^{name}\*?$"))
-    box.click()
-    box.press_sequentially(query)
-    page.get_by_role("option", name=re.compile(re.escape(option))).click()
-
-
-def fill_member(page, index, name, id_number, relation):
-    prefix = f"members-{index}"
-    page.locator(f"[name='{prefix}-name']").fill(name)
-    page.locator(f"[name='{prefix}-id_number']").fill(id_number)
-    page.locator(f"[name='{prefix}-relation']").select_option(label=relation)
 
 
 def expect_saved(page):
