@@ -22,6 +22,7 @@ from cases.choices import (
 from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
+    ResidentIDMaskField,
     validate_resident_id_unique,
 )
 from cases.querysets import ActiveQuerySet, ScopedQuerySet
@@ -326,6 +327,7 @@ class Member(CountyOwned):
     id_number = EncryptedResidentIDField(_("身份证号"))
     id_number_digest = ResidentIDDigestField(unique=True)
     id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
+    id_number_mask = ResidentIDMaskField()
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)

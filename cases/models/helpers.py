@@ -8,6 +8,7 @@ from cases.choices import CollectiveHonour, EnterpriseKind, HonourLevel, HonourT
 from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
+    ResidentIDMaskField,
     validate_resident_id_unique,
 )
 from cases.validators import validate_not_in_future, validate_phone, validate_year
@@ -39,6 +40,7 @@ class LaborModel(ReviewedRecord):
     id_number = EncryptedResidentIDField(_("身份证号"), blank=True)
     id_number_digest = ResidentIDDigestField()
     id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
+    id_number_mask = ResidentIDMaskField()
     honour_level = models.CharField(
         _("荣誉级别"), max_length=12, choices=HonourLevel.choices, db_index=True
     )
