@@ -1,5 +1,6 @@
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Q
 from django.db.models.expressions import Col
 
 from cases.crypto import (
@@ -109,6 +110,16 @@ class ResidentIDMaskField(ResidentIDDigestField):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("part", None)
         return name, path, args, kwargs
+
+
+def resident_id_mask_constraint(name, field_name="id_number"):
+    """A row with a number has its mask, a row without one has none: an export written by
+    PostgreSQL reads the mask alone (``cases.sql_exports``)."""
+    digest, mask = f"{field_name}_digest", f"{field_name}_mask"
+    return models.CheckConstraint(
+        condition=Q(**{digest: "", mask: ""}) | (~Q(**{digest: ""}) & ~Q(**{mask: ""})),
+        name=name,
+    )
 
 
 class HashedLookup(models.Lookup):

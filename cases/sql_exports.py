@@ -204,7 +204,7 @@ class _Compiler:
         return _escaped(value, f"({masked})")
 
     def masked_id(self, path):
-        token, mask = self.ref(path), self.ref(f"{path}_mask")
+        mask = self.ref(f"{path}_mask")
         opened = (
             f"convert_from(decrypt_iv(substring(data FROM 17), {MASK_KEY_SQL}, "
             "substring(data FROM 1 FOR 16), 'aes-cbc/pad:pkcs'), 'UTF8')"
@@ -219,9 +219,9 @@ class _Compiler:
             f"FROM (SELECT decode({mask}, 'base64') AS data OFFSET 0) AS stored OFFSET 0) "
             f"AS {alias} ON true"
         )
-        # A number without its mask (never filled) fails the check too: its plaintext is ''.
+        # Only the mask is read: a row has one exactly when it has a number (a constraint).
         return (
-            f"CASE WHEN {token} = '' THEN NULL "
+            f"CASE WHEN {mask} = '' THEN NULL "
             f"ELSE substr(CAST({alias}.opened AS {MASK_DOMAIN}), 6) END"
         )
 

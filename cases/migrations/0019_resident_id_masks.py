@@ -4,11 +4,12 @@ cases/crypto.py), so that PostgreSQL can write list exports itself (cases/sql_ex
 On PostgreSQL: pgcrypto (``decrypt_iv``), and the domain ``reliefportal_resident_id_mask``,
 whose check refuses a decrypted mask without its marker: a mask opened with the wrong key
 stops the export instead of writing random characters. The masks are filled from the
-ciphertext in batches, rows and history rows alike.
+ciphertext in batches, rows and history rows alike; then a constraint keeps a number and its
+mask together (an export reads the mask alone).
 """
 
 from django.contrib.postgres.operations import CryptoExtension
-from django.db import migrations
+from django.db import migrations, models
 
 import cases.fields
 from cases.crypto import decrypt_resident_id, encrypt_resident_id_mask
@@ -95,4 +96,12 @@ class Migration(migrations.Migration):
             field=cases.fields.ResidentIDMaskField(),
         ),
         migrations.RunPython(fill_masks, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name='labormodel',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('id_number_digest', ''), ('id_number_mask', '')), models.Q(models.Q(('id_number_digest', ''), _negated=True), models.Q(('id_number_mask', ''), _negated=True)), _connector='OR'), name='labor_model_id_number_has_its_mask'),
+        ),
+        migrations.AddConstraint(
+            model_name='member',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('id_number_digest', ''), ('id_number_mask', '')), models.Q(models.Q(('id_number_digest', ''), _negated=True), models.Q(('id_number_mask', ''), _negated=True)), _connector='OR'), name='member_id_number_has_its_mask'),
+        ),
     ]

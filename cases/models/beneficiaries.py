@@ -23,6 +23,7 @@ from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
     ResidentIDMaskField,
+    resident_id_mask_constraint,
     validate_resident_id_unique,
 )
 from cases.querysets import ActiveQuerySet, ScopedQuerySet
@@ -371,6 +372,7 @@ class Member(CountyOwned):
                 name="one_head_per_household",
                 violation_error_message=_("一户只能有一名户主。"),
             ),
+            resident_id_mask_constraint("member_id_number_has_its_mask"),
         ]
 
     def __str__(self):

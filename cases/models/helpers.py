@@ -9,6 +9,7 @@ from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
     ResidentIDMaskField,
+    resident_id_mask_constraint,
     validate_resident_id_unique,
 )
 from cases.validators import validate_not_in_future, validate_phone, validate_year
@@ -65,6 +66,7 @@ class LaborModel(ReviewedRecord):
                 name="labor_model_id_number_unique",
                 violation_error_message=_("已有劳模使用该身份证号。"),
             ),
+            resident_id_mask_constraint("labor_model_id_number_has_its_mask"),
         ]
 
     def __str__(self):
