@@ -102,6 +102,7 @@ def export_response(request, view, file_format):
         return exports.xlsx_response(privacy.counted_rows(content.rows, log), content.filename,
                                      content.sheet_title, content.text_columns)
     except exports.ExportRefused as problem:
+        _close_rows(content)
         # Nothing was sent: the log says so (after the rows' own count, closed by now).
         privacy.finish_export(log, 0, completed=False)
         messages.error(request, str(problem))
@@ -173,16 +174,27 @@ def _write_file(log, job, output):
         job.rows_written = written.rows
         return written.files
     if log.file_format == "csv" and content.csv_export is not None:
-        job.rows_written = sql_exports.write_csv(
-            content.csv_export, output, progress=lambda count: _report_progress(job, count)
-        )
+        job.rows_written = sql_exports.write_csv(content.csv_export, output)
         return []
     rows = _with_progress(content.rows, job)
-    if log.file_format == "csv":
-        exports.write_csv(rows, output)
-    else:
-        exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+    try:
+        if log.file_format == "csv":
+            exports.write_csv(rows, output)
+        else:
+            exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+    except BaseException:
+        _close_rows(content)
+        raise
     return []
+
+
+def _close_rows(content):
+    """Close the rows of an export that stopped before its end: rows read by PostgreSQL
+    (``cases.sql_exports.xlsx_rows``) hold a transaction open until then, and the failure
+    must be recorded outside it."""
+    close = getattr(content.rows, "close", None)
+    if close is not None:
+        close()
 
 
 @task()

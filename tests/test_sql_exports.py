@@ -27,7 +27,13 @@ from cases.models import ExportLog, Household, Member
 from cases.tables import HouseholdTable, MemberTable
 from cases.validators import mask_id_number
 from cases.views.households import active_member_count
-from tests.factories import HouseholdFactory, MemberFactory, next_resident_id
+from tests.factories import (
+    HouseholdFactory,
+    MemberFactory,
+    VillageFactory,
+    next_resident_id,
+    poverty_cause,
+)
 from tests.support import export
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +175,16 @@ def test_postgresql_opens_a_mask_to_the_masked_number(county_a):
     compiled = sql_exports.compile_export(MemberTable(queryset), queryset, for_csv=False)
     rows = list(sql_exports.xlsx_rows(compiled))
     assert f"{member.id_number[:6]}********{member.id_number[-4:]}" in rows[1]
+
+
+def test_the_str_fields_spell_each_objects_str(county_a):
+    VillageFactory(township__county=county_a)
+    poverty_cause()
+    for model, parts in sql_exports.STR_FIELDS.items():
+        objects = list(model.objects.all())
+        assert objects
+        for obj in objects:
+            assert "".join(model.objects.values_list(*parts).get(pk=obj.pk)) == str(obj)
 
 
 def test_crlf_lines_keeps_a_newline_within_a_quoted_field():
