@@ -24,7 +24,6 @@ import csv
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 
 import psycopg
 from django.conf import settings
@@ -80,6 +79,7 @@ class SqlExport:
     sql: str
     params: tuple
     using: str
+    mask_checks: list  # (sql, params) of each, see ``_mask_checks``
 
 
 def _escaped(value, shown=None):
@@ -120,6 +120,7 @@ class _Compiler:
         self.paths = []
         self.params = []
         self.laterals = []
+        self.masks = []
 
     def ref(self, path):
         if path not in self.paths:
@@ -205,10 +206,8 @@ class _Compiler:
 
     def masked_id(self, path):
         mask = self.ref(f"{path}_mask")
-        opened = (
-            f"convert_from(decrypt_iv(substring(data FROM 17), {MASK_KEY_SQL}, "
-            "substring(data FROM 1 FOR 16), 'aes-cbc/pad:pkcs'), 'UTF8')"
-        )
+        self.masks.append(f"{path}_mask")
+        opened = OPENED_MASK_SQL
         # Opened in a LATERAL subquery that depends on the mask alone, so that PostgreSQL
         # caches each distinct mask's plaintext (Memoize: a mask encrypts the same way every
         # time) instead of running pgcrypto on every row (its set-up costs microseconds). The
@@ -224,6 +223,29 @@ class _Compiler:
             f"CASE WHEN {mask} = '' THEN NULL "
             f"ELSE substr(CAST({alias}.opened AS {MASK_DOMAIN}), 6) END"
         )
+
+
+# The plaintext of the mask whose decoded bytes are ``data``.
+OPENED_MASK_SQL = (
+    f"convert_from(decrypt_iv(substring(data FROM 17), {MASK_KEY_SQL}, "
+    "substring(data FROM 1 FOR 16), 'aes-cbc/pad:pkcs'), 'UTF8')"
+)
+
+
+def _mask_checks(queryset, masks):
+    """For each mask column, a statement that opens one stored mask of ``queryset``'s rows:
+    a rotated key fails it at once, before a streamed file begins."""
+    checks = []
+    for mask in masks:
+        sample = queryset.order_by().exclude(**{mask: ""}).values_list(mask)[:1]
+        sample_sql, sample_params = sample.query.get_compiler(using=queryset.db).as_sql()
+        checks.append((
+            f"SELECT CAST({OPENED_MASK_SQL} AS {MASK_DOMAIN}) "  # noqa: S608
+            f"FROM (SELECT decode(stored, 'base64') AS data "
+            f"FROM ({sample_sql}) AS sample (stored)) AS decoded",
+            sample_params,
+        ))
+    return checks
 
 
 def compile_export(table, queryset, *, for_csv):
@@ -252,7 +274,10 @@ def compile_export(table, queryset, *, for_csv):
         f"FROM ({inner_sql}) AS export_rows ({names}) {' '.join(compiler.laterals)}"
     )
     # The outer expressions' parameters come first in the text (the LATERAL ones have none).
-    return SqlExport(header, sql, (*compiler.params, *inner_params), queryset.db)
+    return SqlExport(
+        header, sql, (*compiler.params, *inner_params), queryset.db,
+        _mask_checks(queryset, compiler.masks),
+    )
 
 
 def _set_mask_key(cursor):
@@ -332,17 +357,23 @@ def header_line(header):
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
+def check_masks(export):
+    """Raise ``MaskUnreadable`` when a mask of ``export``'s rows does not open."""
+    with _masks_opened(export.using) as cursor:
+        for sql, params in export.mask_checks:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+
 def csv_pieces(export, on_rows):
-    """The CSV file of ``export``, as bytes. The statement has run (or raised
-    ``MaskUnreadable``) and its first piece is read before this returns, so that a failure is
-    known before a response starts."""
-    chunks = _copy_chunks(export, on_rows)
-    first = next(chunks, None)
+    """The CSV file of ``export``, as bytes. Its masks are checked before this returns, so that
+    a rotated key is known before a response starts; the statement runs (in its transaction)
+    only as the pieces are read, so a response never read holds nothing open."""
+    check_masks(export)
 
     def pieces():
         yield header_line(export.header)
-        if first is not None:
-            yield from crlf_lines(chain([first], chunks))
+        yield from crlf_lines(_copy_chunks(export, on_rows))
 
     return pieces()
 
