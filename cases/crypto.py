@@ -5,7 +5,10 @@ A ``Member`` or ``LaborModel`` keeps three columns for its ID number:
 - ``id_number``: the ciphertext token; Python code reads and writes the plaintext, the field
   encrypts and decrypts (``cases.fields.EncryptedResidentIDField``);
 - ``id_number_digest``: HMAC-SHA256 of the whole number, for exact lookups and uniqueness;
-- ``id_number_tail``: HMAC-SHA256 of its last four characters, for "search by the last digits".
+- ``id_number_tail``: HMAC-SHA256 of its last four characters, for "search by the last digits";
+- ``id_number_mask``: the masked form the lists show (412822********123X), encrypted under a
+  key of its own (``encrypt_resident_id_mask``), so that PostgreSQL can write it into an export
+  (``cases.sql_exports``) without ever holding the key that opens whole numbers.
 
 No column holds the region, birth date or last digits in clear: with the birth date stored
 beside it, a clear masked form (412822********123X) would give the whole number back.
@@ -20,11 +23,12 @@ library builds a new cipher context for each one.
 
 Notes for code that writes rows without ``Model.save``:
 
-- ``bulk_create`` fills all three columns (the fields' ``pre_save`` runs).
+- ``bulk_create`` fills all four columns (the fields' ``pre_save`` runs).
 - ``bulk_update``: call ``fill_resident_id_columns(obj)`` first and list
   ``RESIDENT_ID_COLUMNS`` in ``fields``.
-- COPY / raw SQL: write ``encrypt_resident_id(v)``, ``resident_id_digest(v)`` and
-  ``resident_id_tail_digest(v)`` into the three columns ("" for each when there is no number).
+- COPY / raw SQL: write ``encrypt_resident_id(v)``, ``resident_id_digest(v)``,
+  ``resident_id_tail_digest(v)`` and ``encrypt_resident_id_mask(v)`` into the four columns
+  ("" for each when there is no number).
 - Lookups: ``Member.objects.filter(id_number=v)`` and ``id_number__iendswith`` (four characters
   or the whole number) are translated to the hash columns; ``resident_id_digest(v)`` serves
   code that compares digests itself (e.g. an import matching a file against the register).
@@ -34,23 +38,31 @@ import binascii
 import hashlib
 import hmac
 import os
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from base64 import b64encode, urlsafe_b64decode, urlsafe_b64encode
 from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-RESIDENT_ID_COLUMNS = ("id_number", "id_number_digest", "id_number_tail")
+from cases.validators import mask_id_number
+
+RESIDENT_ID_COLUMNS = ("id_number", "id_number_digest", "id_number_tail", "id_number_mask")
 TAIL_LENGTH = 4
 TOKEN_PREFIX = "v2."
 NONCE_BYTES = 12
 # Bound into every token: it opens only as a resident ID number, never as another kind of
 # value encrypted with the same key.
 ASSOCIATED_DATA = b"reliefportal:resident-id"
+# Begins every mask's plaintext: PostgreSQL checks it after decrypting (``cases.sql_exports``),
+# so a mask opened with the wrong key fails there instead of reading as random characters.
+MASK_MARKER = b"mask:"
+MASK_IV_BYTES = 16
 
 
 def normalise_resident_id(value):
@@ -146,8 +158,47 @@ def resident_id_tail_digest(value):
     return _hmac("tail", value[-TAIL_LENGTH:]) if len(value) >= TAIL_LENGTH else ""
 
 
+@cache
+def _mask_keys(keys):
+    derived = HKDF(
+        algorithm=SHA256(), length=64, salt=None, info=b"reliefportal resident ID mask AES-256-CBC"
+    ).derive(urlsafe_b64decode(configured_keys(keys)[0]))
+    return derived[:32], derived[32:]
+
+
+def resident_id_mask_key():
+    """The key of the masks, derived from the first ``FIELD_ENCRYPTION_KEY`` for this alone:
+    it opens the masked form (region and last four characters), never a whole number. Only
+    the first key: after a rotation ``reencrypt_resident_ids`` rewrites every mask."""
+    return _mask_keys(settings.FIELD_ENCRYPTION_KEY)[0]
+
+
+def encrypt_resident_id_mask(value):
+    """The masked form of ``value`` (``mask_id_number``), encrypted as pgcrypto's
+    ``decrypt_iv(…, 'aes-cbc/pad:pkcs')`` opens it: base64 (the alphabet of PostgreSQL's
+    ``decode``) of a 16-byte IV and the AES-256-CBC ciphertext (PKCS#7 padding) of
+    ``MASK_MARKER`` + the mask.
+
+    The IV is an HMAC of the plaintext (a synthetic IV, as in SIV), so the same mask always
+    encrypts the same way: an export then opens each distinct mask once (PostgreSQL's Memoize),
+    not once a row. That shows which rows share region and last four characters, which
+    ``id_number_tail`` (a keyed hash of the last four) and the county already show."""
+    value = normalise_resident_id(value)
+    if not value:
+        return ""
+    key, iv_key = _mask_keys(settings.FIELD_ENCRYPTION_KEY)
+    plaintext = MASK_MARKER + mask_id_number(value).encode()
+    iv = hmac.new(iv_key, plaintext, hashlib.sha256).digest()[:MASK_IV_BYTES]
+    padder = padding.PKCS7(algorithms.AES.block_size).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return b64encode(iv + encryptor.update(padded) + encryptor.finalize()).decode()
+
+
 def fill_resident_id_columns(obj, field_name="id_number"):
-    """Set the hash columns of ``obj`` from its plaintext ID number (before a bulk_update)."""
+    """Set the hash and mask columns of ``obj`` from its plaintext ID number (before a
+    bulk_update)."""
     value = getattr(obj, field_name)
     setattr(obj, f"{field_name}_digest", resident_id_digest(value))
     setattr(obj, f"{field_name}_tail", resident_id_tail_digest(value))
+    setattr(obj, f"{field_name}_mask", encrypt_resident_id_mask(value))

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from cases import exports, filecrypt, privacy
+from cases import exports, filecrypt, privacy, sql_exports
 from cases.models import ExportJob
 from evidence import archives
 from evidence.services import attachments_exported
@@ -58,6 +58,8 @@ class ExportContent:
     text_columns: frozenset = frozenset()
     # The exported records, when a ZIP of their evidence files may go with them.
     records: QuerySet | None = None
+    # A CSV file PostgreSQL writes itself (cases.sql_exports), in place of ``rows``.
+    csv_export: sql_exports.SqlExport | None = None
 
 
 class ExportView:
@@ -93,11 +95,14 @@ def export_response(request, view, file_format):
             # Queued once the job is committed, so a worker always finds it.
             transaction.on_commit(lambda: build_export.enqueue(job.pk))
             return redirect(job)
+        if file_format == "csv" and content.csv_export is not None:
+            return sql_exports.csv_response(content.csv_export, content.filename, log)
         if file_format == "csv":
             return exports.csv_response(privacy.counted_rows(content.rows, log), content.filename)
         return exports.xlsx_response(privacy.counted_rows(content.rows, log), content.filename,
                                      content.sheet_title, content.text_columns)
     except exports.ExportRefused as problem:
+        _close_rows(content)
         # Nothing was sent: the log says so (after the rows' own count, closed by now).
         privacy.finish_export(log, 0, completed=False)
         messages.error(request, str(problem))
@@ -168,12 +173,28 @@ def _write_file(log, job, output):
         )
         job.rows_written = written.rows
         return written.files
+    if log.file_format == "csv" and content.csv_export is not None:
+        job.rows_written = sql_exports.write_csv(content.csv_export, output)
+        return []
     rows = _with_progress(content.rows, job)
-    if log.file_format == "csv":
-        exports.write_csv(rows, output)
-    else:
-        exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+    try:
+        if log.file_format == "csv":
+            exports.write_csv(rows, output)
+        else:
+            exports.write_xlsx(rows, output, content.sheet_title, content.text_columns)
+    except BaseException:
+        _close_rows(content)
+        raise
     return []
+
+
+def _close_rows(content):
+    """Close the rows of an export that stopped before its end: rows read by PostgreSQL
+    (``cases.sql_exports.xlsx_rows``) hold a transaction open until then, and the failure
+    must be recorded outside it."""
+    close = getattr(content.rows, "close", None)
+    if close is not None:
+        close()
 
 
 @task()

@@ -205,15 +205,20 @@ class _CellWriter:
         return self.formatter(**{name: available[name] for name in self.arguments})
 
 
+def column_writers(table):
+    """A ``_CellWriter`` and its bound column for each column of ``table`` a file carries."""
+    return [
+        (_CellWriter(table, column), column)
+        for column in table.columns
+        if column.column.exclude_from_export is False
+    ]
+
+
 def export_rows(table, queryset):
     """The header row, then one row of cell values per record of ``queryset``. The columns
     and their labels are prepared here, while the request's language is active; the rows are
     read as the file is written."""
-    writers = [
-        _CellWriter(table, column)
-        for column in table.columns
-        if column.column.exclude_from_export is False
-    ]
+    writers = [writer for writer, _column in column_writers(table)]
     header = [writer.header for writer in writers]
 
     def rows():

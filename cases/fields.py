@@ -1,10 +1,12 @@
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Q
 from django.db.models.expressions import Col
 
 from cases.crypto import (
     decrypt_resident_id,
     encrypt_resident_id,
+    encrypt_resident_id_mask,
     normalise_resident_id,
     resident_id_digest,
     resident_id_tail_digest,
@@ -61,9 +63,13 @@ class EncryptedResidentIDField(ResidentIDField):
 class ResidentIDDigestField(models.CharField):
     """The keyed hash of another field's resident ID number, filled on every save and by
     ``bulk_create``: ``part="whole"`` hashes the whole number, ``part="tail"`` its last four
-    characters."""
+    characters; ``part="mask"`` holds its encrypted masked form instead
+    (``ResidentIDMaskField``)."""
 
-    HASHERS = {"whole": resident_id_digest, "tail": resident_id_tail_digest}
+    HASHERS = {
+        "whole": resident_id_digest, "tail": resident_id_tail_digest,
+        "mask": encrypt_resident_id_mask,
+    }
 
     def __init__(self, *args, source="id_number", part="whole", **kwargs):
         self.source, self.part = source, part
@@ -89,6 +95,31 @@ class ResidentIDDigestField(models.CharField):
         value = self.HASHERS[self.part](getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class ResidentIDMaskField(ResidentIDDigestField):
+    """The masked form of another field's resident ID number (412822********123X), encrypted
+    with the mask key (``cases.crypto.encrypt_resident_id_mask``): what an export made by
+    PostgreSQL writes in the ID number's column, without the whole number's key."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["part"] = "mask"
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("part", None)
+        return name, path, args, kwargs
+
+
+def resident_id_mask_constraint(name, field_name="id_number"):
+    """A row with a number has its mask, a row without one has none: an export written by
+    PostgreSQL reads the mask alone (``cases.sql_exports``)."""
+    digest, mask = f"{field_name}_digest", f"{field_name}_mask"
+    return models.CheckConstraint(
+        condition=Q(**{digest: "", mask: ""}) | (~Q(**{digest: ""}) & ~Q(**{mask: ""})),
+        name=name,
+    )
 
 
 class HashedLookup(models.Lookup):

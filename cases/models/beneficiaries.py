@@ -22,6 +22,8 @@ from cases.choices import (
 from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
+    ResidentIDMaskField,
+    resident_id_mask_constraint,
     validate_resident_id_unique,
 )
 from cases.querysets import ActiveQuerySet, ScopedQuerySet
@@ -326,6 +328,7 @@ class Member(CountyOwned):
     id_number = EncryptedResidentIDField(_("身份证号"))
     id_number_digest = ResidentIDDigestField(unique=True)
     id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
+    id_number_mask = ResidentIDMaskField()
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -369,6 +372,7 @@ class Member(CountyOwned):
                 name="one_head_per_household",
                 violation_error_message=_("一户只能有一名户主。"),
             ),
+            resident_id_mask_constraint("member_id_number_has_its_mask"),
         ]
 
     def __str__(self):

@@ -8,6 +8,8 @@ from cases.choices import CollectiveHonour, EnterpriseKind, HonourLevel, HonourT
 from cases.fields import (
     EncryptedResidentIDField,
     ResidentIDDigestField,
+    ResidentIDMaskField,
+    resident_id_mask_constraint,
     validate_resident_id_unique,
 )
 from cases.validators import validate_not_in_future, validate_phone, validate_year
@@ -39,6 +41,7 @@ class LaborModel(ReviewedRecord):
     id_number = EncryptedResidentIDField(_("身份证号"), blank=True)
     id_number_digest = ResidentIDDigestField()
     id_number_tail = ResidentIDDigestField(part="tail", db_index=True)
+    id_number_mask = ResidentIDMaskField()
     honour_level = models.CharField(
         _("荣誉级别"), max_length=12, choices=HonourLevel.choices, db_index=True
     )
@@ -63,6 +66,7 @@ class LaborModel(ReviewedRecord):
                 name="labor_model_id_number_unique",
                 violation_error_message=_("已有劳模使用该身份证号。"),
             ),
+            resident_id_mask_constraint("labor_model_id_number_has_its_mask"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from django.views.generic import UpdateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from cases import exports, navigation, privacy, tables
+from cases import exports, navigation, privacy, sql_exports, tables
 from cases.choices import ReviewStatus
 from cases.export_jobs import ExportContent, ExportView
 from cases.pagination import ScalablePaginator
@@ -75,8 +75,19 @@ class ObjectListView(ScopedObjectMixin, ExportView, SingleTableMixin, FilterView
             self.table_class(queryset, extra_columns=extra_columns)
         )
         name = str(self.model._meta.verbose_name_plural)
+        rows = csv_export = None
+        if file_format in ("csv", "xlsx"):
+            # Written by PostgreSQL when every column compiles to SQL; else by Python.
+            compiled = sql_exports.compile_export(
+                table, table.data.data, for_csv=file_format == "csv"
+            )
+            if compiled is not None and file_format == "csv":
+                csv_export = compiled
+            elif compiled is not None:
+                rows = sql_exports.xlsx_rows(compiled)
         return ExportContent(
-            rows=exports.export_rows(table, table.data.data),
+            rows=rows if rows is not None else exports.export_rows(table, table.data.data),
+            csv_export=csv_export,
             filename=f"{name}-{timezone.localdate():%Y%m%d}",
             sheet_title=name,
             count_up_to=lambda limit: queryset[:limit].count(),

@@ -19,6 +19,7 @@ import resource
 import tempfile
 import time
 
+import xlsxwriter
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
@@ -26,6 +27,7 @@ from openpyxl import Workbook
 
 from accounts.models import Role
 from cases import exports as list_exports
+from cases import sql_exports
 from cases.crypto import decrypt_resident_id
 from cases.models import County, Household, Member, Township, Village
 from cases.summaries import data_changed
@@ -39,6 +41,11 @@ TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 20
 MEMBERS_PER_HOUSEHOLD = 3
 RELATIONS = ("户主", "配偶", "之子")
 EDUCATIONS = ("小学", "初中", "高中")
+# Rows per file when the county is filled for the exports (an import takes 300,000 at most).
+FILL_ROWS = 250_000
+# Times each step of the PostgreSQL-written exports and its reference is run, alternately: the
+# best of each is compared (the machine is shared, one run may be slowed by another's work).
+SQL_EXPORT_REPEATS = 3
 
 
 def rss_now_kb():
@@ -134,7 +141,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--rows", type=int, nargs="+", default=[10_000, 100_000],
-            help="Register sizes to import (default: 10000 100000).",
+            help="Register sizes to import (default: 10000 100000; 0 skips the imports).",
         )
         parser.add_argument(
             "--export-rows", type=int, default=500_000,
@@ -144,16 +151,21 @@ class Command(BaseCommand):
             "--xlsx-import", action="store_true",
             help="Also time the import from .xlsx (reading .xlsx is slower than CSV).",
         )
+        parser.add_argument(
+            "--sql-exports-only", action="store_true",
+            help="Of the exports, time only the list exports PostgreSQL writes and their "
+            "references (bare COPY, XlsxWriter alone).",
+        )
 
     def handle(self, *args, **options):
         self.user, self.villages = self.bench_county()
         self.kind = get_kind("households")
         workdir = tempfile.mkdtemp(prefix="bench-import-")
         self.stdout.write(f"database: {connections['default'].vendor}; files in {workdir}")
-        for rows in options["rows"]:
+        for rows in filter(None, options["rows"]):
             self.bench_import(rows, workdir, options["xlsx_import"])
         if options["export_rows"]:
-            self.bench_exports(options["export_rows"], workdir)
+            self.bench_exports(options["export_rows"], workdir, options["sql_exports_only"])
 
     #
     # Set-up
@@ -257,11 +269,14 @@ class Command(BaseCommand):
         present = Member.objects.filter(county_id=self.user.county_id).count()
         if present >= wanted:
             return
-        path = os.path.join(workdir, "register-fill.csv")
-        write_csv(path, register_table(present, wanted - present, BENCH_COUNTY[1], self.villages))
         self.stdout.write(f"\nfilling the county to {wanted:,} members for the export ...")
-        # In a child too, so the exports' baseline is not the memory of this import.
-        measured(self.run_import, path, True)
+        path = os.path.join(workdir, "register-fill.csv")
+        # In files of FILL_ROWS rows at most: an import refuses larger files.
+        for first in range(present, wanted, FILL_ROWS):
+            count = min(FILL_ROWS, wanted - first)
+            write_csv(path, register_table(first, count, BENCH_COUNTY[1], self.villages))
+            # In a child too, so the exports' baseline is not the memory of this import.
+            measured(self.run_import, path, True)
         self.vacuum()
 
     def export_csv(self):
@@ -303,18 +318,113 @@ class Command(BaseCommand):
         size = sum(len(chunk) for chunk in response.streaming_content)
         return queryset.count(), size
 
-    def bench_exports(self, wanted, workdir):
+    def bench_exports(self, wanted, workdir, sql_only=False):
         self.ensure_members(wanted, workdir)
-        self.stdout.write(f"\nexports, {wanted:,} member rows:")
-        for label, step, args in (
-            ("register export, CSV (streamed)", self.export_csv, ()),
-            ("register export, xlsx (constant memory)", self.export_xlsx, (workdir,)),
-            ("member list export, CSV (streamed)", self.export_list_csv, ()),
-            ("member list export, xlsx (constant memory)", self.export_list_xlsx, ()),
-        ):
-            (rows, size), seconds, cpu, peak, growth = measured(step, *args)
-            self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size})
-        self.bench_ceilings()
+        if not sql_only:
+            self.stdout.write(f"\nexports, {wanted:,} member rows:")
+            for label, step, args in (
+                ("register export, CSV (streamed)", self.export_csv, ()),
+                ("register export, xlsx (constant memory)", self.export_xlsx, (workdir,)),
+                ("member list export, CSV, Python path", self.export_list_csv, ()),
+                ("member list export, xlsx, Python path", self.export_list_xlsx, ()),
+            ):
+                (rows, size), seconds, cpu, peak, growth = measured(step, *args)
+                self.report(label, rows, seconds, cpu, peak, growth, {"bytes": size})
+        self.bench_sql_exports(workdir)
+        if not sql_only:
+            self.bench_ceilings()
+
+    #
+    # The list exports PostgreSQL writes (cases.sql_exports), against their references
+    #
+
+    def member_list_export(self, file_format):
+        """The member list's export as the list page compiles it (``cases.sql_exports``)."""
+        from cases.tables import MemberTable
+
+        queryset = Member.objects.for_user(self.user).active().select_related("household")
+        compiled = sql_exports.compile_export(
+            MemberTable(queryset), queryset, for_csv=file_format == "csv"
+        )
+        if compiled is None:
+            raise CommandError("the member list does not compile to SQL on this database")
+        return compiled
+
+    def export_list_csv_sql(self):
+        """The member list's CSV, written by PostgreSQL (COPY) as the page streams it."""
+        compiled = self.member_list_export("csv")
+        copied = []
+        size = sum(len(piece) for piece in sql_exports.csv_pieces(compiled, copied.append))
+        return copied[0], size, None
+
+    def bare_copy(self):
+        """PostgreSQL's COPY of the same rows' stored columns, formatting nothing."""
+        rows, size = self.ceiling_copy()
+        return rows, size, None
+
+    def export_list_xlsx_sql(self, workdir):
+        """The member list's .xlsx, its rows formatted by PostgreSQL, as the page writes it."""
+        compiled = self.member_list_export("xlsx")
+        with tempfile.TemporaryFile(dir=workdir) as output:
+            list_exports.write_xlsx(sql_exports.xlsx_rows(compiled), output, "成员")
+            return Member.objects.for_user(self.user).active().count(), output.tell(), None
+
+    def xlsxwriter_alone(self, workdir):
+        """XlsxWriter writing the same cells from Python lists read beforehand, with the same
+        options and formats, calling write_string / write_number itself: the ceiling of any
+        .xlsx export. Only the writing is timed (the third value: wall and CPU seconds)."""
+        rows = list(sql_exports.xlsx_rows(self.member_list_export("xlsx")))
+        with tempfile.TemporaryFile(dir=workdir) as output, \
+                tempfile.TemporaryDirectory(dir=workdir) as scratch:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            workbook = xlsxwriter.Workbook(output, {
+                "constant_memory": True, "tmpdir": scratch,
+                "strings_to_formulas": False, "strings_to_urls": False,
+            })
+            sheet = workbook.add_worksheet("成员")
+            sheet.write_row(0, 0, rows[0], workbook.add_format({"bold": True}))
+            write_string, write_number = sheet.write_string, sheet.write_number
+            for number, row in enumerate(rows[1:], start=1):
+                for index, value in enumerate(row):
+                    if type(value) is str:
+                        write_string(number, index, value)
+                    elif value is not None:
+                        write_number(number, index, value)
+            workbook.close()
+            own = (time.perf_counter() - started, time.process_time() - cpu_started)
+            return len(rows) - 1, output.tell(), own
+
+    def bench_sql_exports(self, workdir):
+        self.stdout.write(
+            f"\nmember list exports written by PostgreSQL, against their references (each run "
+            f"{SQL_EXPORT_REPEATS} times, alternately; load average {os.getloadavg()[0]:.2f}):"
+        )
+        pairs = (
+            ("CSV: COPY of the formatted list", self.export_list_csv_sql, (),
+             "bare COPY of the stored columns", self.bare_copy, ()),
+            ("xlsx: rows formatted by SQL", self.export_list_xlsx_sql, (workdir,),
+             "XlsxWriter alone, same cells", self.xlsxwriter_alone, (workdir,)),
+        )
+        for label, step, args, reference_label, reference, reference_args in pairs:
+            best, best_cpu = {}, {}
+            for _ in range(SQL_EXPORT_REPEATS):
+                for name, function, function_args in (
+                    (label, step, args), (reference_label, reference, reference_args),
+                ):
+                    (rows, size, own), seconds, cpu, peak, growth = measured(
+                        function, *function_args
+                    )
+                    if own is not None:
+                        seconds, cpu = own
+                    self.report(name, rows, seconds, cpu, peak, growth, {"bytes": size})
+                    best[name] = min(best.get(name, seconds), seconds)
+                    best_cpu[name] = min(best_cpu.get(name, cpu), cpu)
+            self.stdout.write(
+                f"  best of {SQL_EXPORT_REPEATS}: {label} {rows / best[label]:,.0f} rows/s, "
+                f"{reference_label} {rows / best[reference_label]:,.0f} rows/s, ratio "
+                f"{best[reference_label] / best[label]:.2f} (wall), "
+                f"{best_cpu[reference_label] / best_cpu[label]:.2f} (CPU of the process)"
+            )
 
     #
     # Ceilings: what parts of an export cost on their own, on this machine
