@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from cases.choices import Education, Relation, ReviewStatus
 from cases.models import Household, Member, Village
 from cases.uniqueness import duplicate_message
+from demo.management.commands.bench_import_export import register_table
 from imports import engine
 from imports.exports import register_header
-from imports.management.commands.bench_import_export import register_table
 from imports.models import ImportRun, ImportStatus
 from tests.factories import HouseholdFactory, MemberFactory, TownshipFactory, VillageFactory
 from tests.import_files import (
