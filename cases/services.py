@@ -129,16 +129,23 @@ def record_submit(*, record, user):
             ).exists():
                 raise ReviewStepRefused(_("已归档的记录不能提交审核。"), code="archived")
             raise ReviewStepRefused(_("只有草稿或已退回的记录可以提交"), code="not_submittable")
-        submitted = model._default_manager.get(pk=record.pk)
-        model.history.bulk_history_create([submitted], update=True, default_user=user)
-        ReviewEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=submitted.pk,
-            county_id=submitted.county_id,
-            action=action,
-            user=user,
-        )
-    return submitted
+        return _record_step(model, record.pk, user, action)
+
+
+def _record_step(model, pk, user, action, comment=""):
+    """The record as a review step left it, after writing that step's history row and review
+    event (inside the step's transaction)."""
+    stepped = model._default_manager.get(pk=pk)
+    model.history.bulk_history_create([stepped], update=True, default_user=user)
+    ReviewEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=stepped.pk,
+        county_id=stepped.county_id,
+        action=action,
+        comment=comment,
+        user=user,
+    )
+    return stepped
 
 
 def records_submit(*, records, user):
@@ -250,17 +257,7 @@ def _record_decide(*, record, user, status, action, comment=""):
         )
         if updated != 1:
             raise _refuse_decision(model, record.pk, archivable)
-        decided = model._default_manager.get(pk=record.pk)
-        model.history.bulk_history_create([decided], update=True, default_user=user)
-        ReviewEvent.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=decided.pk,
-            county_id=decided.county_id,
-            action=action,
-            comment=comment,
-            user=user,
-        )
-    return decided
+        return _record_step(model, record.pk, user, action, comment)
 
 
 def record_approve(*, record, user):

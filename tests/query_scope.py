@@ -40,6 +40,8 @@ REVIEWED = {
         "compare-and-set on the record the caller checked with allows()",
     "cases/services.py _record_decide":
         "compare-and-set on the record the view got through get_or_deny()",
+    "cases/services.py _record_step":
+        "reads back the record record_submit or _record_decide just changed, for its history",
     "cases/services.py _refuse_decision": "the status of that same record, for the message",
     "imports/views.py run_confirm": "compare-and-set on the run the view got through get_or_deny()",
     "evidence/services.py check_record_total":
