@@ -84,11 +84,15 @@ class SqlExport:
 
 def _escaped(value, shown=None):
     """``shown`` (by default ``value``, text) as the Python path writes it: NULL when
-    ``value`` is empty, with a ' first when ``value`` begins with a formula prefix. One
-    ``ascii()`` of the first character decides both."""
+    ``value`` is empty, with a ' first when ``value`` begins with a formula prefix. The
+    ``ascii()`` of the first character decides both; above the last prefix (letters, Chinese)
+    one comparison decides, instead of one for each prefix."""
     shown = shown or value
     branches = " ".join(f"WHEN {code} THEN '''' || {shown}" for code in FORMULA_CODES)
-    return f"CASE ascii({value}) WHEN 0 THEN NULL {branches} ELSE {shown} END"
+    return (
+        f"CASE WHEN ascii({value}) > {max(FORMULA_CODES)} THEN {shown} "
+        f"ELSE CASE ascii({value}) WHEN 0 THEN NULL {branches} ELSE {shown} END END"
+    )
 
 
 def _literal(text, params):
@@ -162,7 +166,7 @@ class _Compiler:
         if annotation is not None:
             kind = annotation.output_field.get_internal_type()
         elif bits[-1] == "year":
-            return f"CAST({self.ref(path)} AS integer)"
+            return self.year(path, bits)
         else:
             kind = _final_field(self.queryset.model, bits).get_internal_type()
         value = self.ref(path)
@@ -175,6 +179,15 @@ class _Compiler:
             local = f"({value} AT TIME ZONE {_literal(settings.TIME_ZONE, self.params)})"
             return f"to_char({local}, 'YYYY-MM-DD HH24:MI:SS')" if self.for_csv else local
         return None
+
+    def year(self, path, bits):
+        # A date's ``year``, or a field named so (``bits[:-1]`` is then empty: no field).
+        field = _final_field(self.queryset.model, bits[:-1])
+        if field is not None and field.get_internal_type() in DATE_FIELDS:
+            # date_part's float costs less than EXTRACT's numeric (and a date has no zone).
+            date = self.ref(path.removesuffix("__year"))
+            return f"CAST(date_part('year', {date}) AS integer)"
+        return f"CAST({self.ref(path)} AS integer)"
 
     def related(self, writer, path):
         parts = STR_FIELDS.get(path.related)
@@ -191,9 +204,10 @@ class _Compiler:
                 self.params,
             ))
             for code, label in labels.items()
-            if isinstance(code, str)
+            if isinstance(code, str) and code
         )
-        return f"CASE {value} WHEN '' THEN NULL {branches} ELSE {_escaped(value)} END"
+        # An empty value falls to the ELSE, which writes it as NULL.
+        return f"CASE {value} {branches} ELSE {_escaped(value)} END"
 
     def masked_phone(self, path):
         # mask_phone: the first 3 and last 4 characters, a * for each one between.
@@ -211,18 +225,17 @@ class _Compiler:
         # Opened in a LATERAL subquery that depends on the mask alone, so that PostgreSQL
         # caches each distinct mask's plaintext (Memoize: a mask encrypts the same way every
         # time) instead of running pgcrypto on every row (its set-up costs microseconds). The
-        # mask is named once in it, so it is the cache's key once.
+        # mask is named once in it, so it is the cache's key once. The domain's check and the
+        # marker's removal are cached with the plaintext.
         alias = f"m{len(self.laterals)}"
         self.laterals.append(
-            f"LEFT JOIN LATERAL (SELECT CASE WHEN data = '' THEN '' ELSE {opened} END AS opened "
+            f"LEFT JOIN LATERAL (SELECT CASE WHEN data = '' THEN NULL "
+            f"ELSE substr(CAST({opened} AS {MASK_DOMAIN}), 6) END AS shown "
             f"FROM (SELECT decode({mask}, 'base64') AS data OFFSET 0) AS stored OFFSET 0) "
             f"AS {alias} ON true"
         )
         # Only the mask is read: a row has one exactly when it has a number (a constraint).
-        return (
-            f"CASE WHEN {mask} = '' THEN NULL "
-            f"ELSE substr(CAST({alias}.opened AS {MASK_DOMAIN}), 6) END"
-        )
+        return f"{alias}.shown"
 
 
 # The plaintext of the mask whose decoded bytes are ``data``.
