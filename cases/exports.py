@@ -398,7 +398,12 @@ def file_name(name, file_format):
 
 
 def csv_response(rows, filename):
-    response = StreamingHttpResponse(csv_lines(rows), content_type=CONTENT_TYPES["csv"])
+    return csv_download(csv_lines(rows), filename)
+
+
+def csv_download(content, filename):
+    """The streamed attachment ``filename``.csv of ``content`` (lines or bytes, as they come)."""
+    response = StreamingHttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = content_disposition_header(
         True, file_name(filename, "csv")
     )

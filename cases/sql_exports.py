@@ -29,8 +29,6 @@ import psycopg
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections, transaction
-from django.http import StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cases import exports, privacy
@@ -413,11 +411,7 @@ def csv_response(export, filename, log):
         finally:
             privacy.finish_export(log, copied[0] if copied else 0, completed)
 
-    response = StreamingHttpResponse(logged(), content_type=exports.CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = content_disposition_header(
-        True, exports.file_name(filename, "csv")
-    )
-    return response
+    return exports.csv_download(logged(), filename)
 
 
 def xlsx_rows(export, fetch_rows=XLSX_FETCH_ROWS):
