@@ -185,31 +185,37 @@ def messages_of(error):
 REMEMBERED_VALUES = 2000
 
 
+def remembered(memo, column, key, compute):
+    """``compute()``, remembered in ``memo`` (kept for one import) per column and ``key`` for
+    the first ``REMEMBERED_VALUES`` keys of the column."""
+    known_values = memo.get(column)
+    if known_values is None:
+        known_values = memo[column] = {}
+    outcome = known_values.get(key)
+    if outcome is None:
+        outcome = compute()
+        if len(known_values) < REMEMBERED_VALUES:
+            known_values[key] = outcome
+    return outcome
+
+
 def validate_field(instance, column, value, report, row, cache=None):
     """Run the model field's own validation (choices, length, validators); record failures.
     Returns the cleaned value. ``cache`` (a dict kept for one import) remembers the outcome
     per column and value: a field's rules depend on the value alone, not on the rest of the
     row (relations, whose check queries the database, are not remembered)."""
-    remember = (cache is not None and not column.model_field.is_relation
-                and value.__hash__ is not None)
-    if remember:
-        known_values = cache.get(column)
-        if known_values is None:
-            known_values = cache[column] = {}
+
+    def clean():
+        try:
+            return column.model_field.clean(value, instance), []
+        except ValidationError as error:
+            return value, messages_of(error)
+
+    if cache is not None and not column.model_field.is_relation and value.__hash__ is not None:
         # By type too: True, 1 and Decimal(1) are equal keys, and different values of a field.
-        key = (value.__class__, value)
-        known = known_values.get(key)
-        if known is not None:
-            cleaned, messages = known
-            for message in messages:
-                report.error(row, column.header, message)
-            return cleaned
-    try:
-        cleaned, messages = column.model_field.clean(value, instance), []
-    except ValidationError as error:
-        cleaned, messages = value, messages_of(error)
-    if remember and len(known_values) < REMEMBERED_VALUES:
-        known_values[key] = (cleaned, messages)
+        cleaned, messages = remembered(cache, column, (value.__class__, value), clean)
+    else:
+        cleaned, messages = clean()
     for message in messages:
         report.error(row, column.header, message)
     return cleaned
@@ -386,14 +392,7 @@ class RowReader:
         raw = self.raw(values, column)
         if raw.__class__ is str:
             # Text cells (all of a CSV file's) are read once per column and value.
-            known_values = self.known.get(column)
-            if known_values is None:
-                known_values = self.known[column] = {}
-            outcome = known_values.get(raw)
-            if outcome is None:
-                outcome = self.interpret(column, raw)
-                if len(known_values) < REMEMBERED_VALUES:
-                    known_values[raw] = outcome
+            outcome = remembered(self.known, column, raw, lambda: self.interpret(column, raw))
             return self.outcome_at(outcome, column, row)
         if isinstance(raw, FormulaCell):
             if raw.cached is None:
