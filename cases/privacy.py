@@ -6,7 +6,6 @@ import datetime
 import logging
 import re
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -56,13 +55,12 @@ def revealable_fields(model):
 
 def revealable_model(model_name, field_name):
     """The model called ``model_name`` if ``field_name`` of it may be revealed; else 404."""
-    try:
-        model = apps.get_model("cases", model_name)
-    except LookupError as error:
-        raise Http404 from error
-    if field_name not in revealable_fields(model):
+    from cases import kinds  # see revealable_fields
+
+    kind = kinds.by_name(model_name)
+    if kind is None or field_name not in kind.revealable:
         raise Http404
-    return model
+    return kind.model
 
 
 def may_reveal(user, record):
