@@ -39,7 +39,7 @@ import hashlib
 import hmac
 import os
 from base64 import b64encode, urlsafe_b64decode, urlsafe_b64encode
-from functools import cache
+from functools import cache, lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -138,7 +138,7 @@ def decrypt_resident_id(token):
 def _hmac(purpose, value):
     # The purpose is mixed in so a whole-number digest can never equal a last-digits digest.
     message = f"{purpose}:{value}".encode()
-    return hmac.new(settings.FIELD_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.digest(settings.FIELD_HASH_KEY.encode(), message, "sha256").hex()
 
 
 def resident_id_digest(value):
@@ -155,7 +155,16 @@ def register_number_digest(value):
 def resident_id_tail_digest(value):
     """The keyed hash of the last four characters of ``value`` (a whole number or just them)."""
     value = normalise_resident_id(value)
-    return _hmac("tail", value[-TAIL_LENGTH:]) if len(value) >= TAIL_LENGTH else ""
+    if len(value) < TAIL_LENGTH:
+        return ""
+    return _tail_digest(settings.FIELD_HASH_KEY, value[-TAIL_LENGTH:])
+
+
+@lru_cache(maxsize=20_000)
+def _tail_digest(hash_key, tail):
+    # Some 11,000 tails exist: an import of many numbers hashes each once. By key too, so a
+    # changed FIELD_HASH_KEY is never answered from the cache.
+    return _hmac("tail", tail)
 
 
 @cache
@@ -186,8 +195,15 @@ def encrypt_resident_id_mask(value):
     value = normalise_resident_id(value)
     if not value:
         return ""
-    key, iv_key = _mask_keys(settings.FIELD_ENCRYPTION_KEY)
-    plaintext = MASK_MARKER + mask_id_number(value).encode()
+    return _encrypted_mask(settings.FIELD_ENCRYPTION_KEY, mask_id_number(value))
+
+
+@lru_cache(maxsize=20_000)
+def _encrypted_mask(keys, mask):
+    # The same mask always encrypts the same way (the synthetic IV), and a county's numbers
+    # share a few region codes: an import encrypts each distinct mask once.
+    key, iv_key = _mask_keys(keys)
+    plaintext = MASK_MARKER + mask.encode()
     iv = hmac.new(iv_key, plaintext, hashlib.sha256).digest()[:MASK_IV_BYTES]
     padder = padding.PKCS7(algorithms.AES.block_size).padder()
     padded = padder.update(plaintext) + padder.finalize()

@@ -7,8 +7,19 @@ inserted a moment before). Each value is prepared the way ``Model.save`` would p
 are; a value is prepared once and written to both the table and its history table, so an
 encrypted ID number is encrypted once per row. Other databases get ``bulk_create`` and
 simple-history's ``bulk_create_with_history``, which do the same more slowly.
+
+Inside ``copying_in_background()`` each COPY is sent from a thread of its own on the import's
+connection (and in its transaction), so PostgreSQL stores one chunk while Python checks the
+next: storing a row (its indexes, its history row's indexes) costs the server about as long as
+checking it costs Python. The COPYs run one after another in the order they were asked for;
+any other statement on the connection first waits for the COPY under way, and a failed COPY
+is raised in the import's own thread at its next statement.
 """
 
+import contextlib
+import contextvars
+import queue
+import threading
 from operator import itemgetter
 
 from django.db import connection, models
@@ -61,13 +72,93 @@ def _allocate_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
+class BackgroundCopy:
+    """COPYs sent in turn by one thread on the import's own psycopg connection."""
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.queue = queue.SimpleQueue()
+        self.pending = 0
+        self.done = threading.Condition()
+        self.error = None
+        self.thread = threading.Thread(target=self._send_each, name="import-copy", daemon=True)
+        self.thread.start()
+
+    def copy(self, statement, rows):
+        with self.done:
+            self.pending += 1
+        self.queue.put((statement, rows))
+
+    def _send_each(self):
+        while (item := self.queue.get()) is not None:
+            statement, rows = item
+            # After a failure the transaction is lost: the COPYs still queued are dropped.
+            if self.error is None:
+                try:
+                    with self.raw.cursor() as cursor, cursor.copy(statement) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                except BaseException as error:  # raised in the import's thread by wait()
+                    self.error = error
+            with self.done:
+                self.pending -= 1
+                self.done.notify_all()
+
+    def wait(self):
+        """Until every COPY asked for has ended; raises the first that failed."""
+        with self.done:
+            self.done.wait_for(lambda: self.pending == 0)
+        if self.error is not None:
+            error, self.error = self.error, None
+            # As Django raises it (an IntegrityError for a conflict), not as psycopg's own.
+            with connection.wrap_database_errors:
+                raise error
+
+    def stop(self):
+        self.queue.put(None)
+        self.thread.join()
+
+    def before_statement(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+
+_background = contextvars.ContextVar("background_copy", default=None)
+
+
+@contextlib.contextmanager
+def copying_in_background():
+    """Send the COPYs of ``insert_with_history`` and ``insert_rows`` from a thread while the
+    caller goes on (PostgreSQL only; elsewhere nothing changes). Inside a transaction: the
+    foreign keys are checked as each COPY ends, in that thread, instead of all at commit."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    background = BackgroundCopy()
+    token = _background.set(background)
+    try:
+        with connection.execute_wrapper(background.before_statement):
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            yield
+            background.wait()
+    finally:
+        _background.reset(token)
+        # Also when the caller failed: the COPYs under way end before the rollback.
+        background.stop()
+
+
 def _copy(table, columns, rows):
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-        with cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+    statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+    background = _background.get()
+    if background is not None:
+        background.copy(statement, rows)
+        return
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_with_history(model, objs, *, user, reason, batch_size=1000):

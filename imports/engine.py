@@ -9,6 +9,7 @@ rolls everything back. A preview is the same pass with writing off, so the count
 exactly what the import will do.
 """
 
+import contextlib
 import datetime
 import functools
 import time
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases.exports import chunks
 from evidence.services import attachment_count_labels
+from imports.bulk import copying_in_background
 from imports.columns import (
     MonthDate,
     UnknownChoice,
@@ -496,21 +498,22 @@ def run_pass(kind, fileobj, name, user, *, write, run=None, progress=None, max_e
             return report
         reader = RowReader(positions, report, values)
         processor = kind.processor(user=user, report=report, reader=reader, write=write, run=run)
-        for chunk in chunks(table.rows, CHUNK_ROWS):
-            rows = [(number, values) for number, values in chunk if not is_blank_row(values)]
-            report.rows += len(rows)
-            processor.process(rows)
-            if write and report.error_count:
-                raise ImportInvalid(report)
-            if progress:
-                progress(report.rows, max(table.estimated_rows, report.rows))
-            if deadline is not None and time.monotonic() > deadline:
-                raise FileProblem(
-                    _("文件太大,在网页请求的时限内处理不完(已处理 %(rows)s 行),未写入任何数据:"
-                      "请分成几个较小的文件导入,或请系统管理员启用后台任务。")
-                    % {"rows": report.rows}
-                )
-        processor.finish()
+        with copying_in_background() if write else contextlib.nullcontext():
+            for chunk in chunks(table.rows, CHUNK_ROWS):
+                rows = [(number, values) for number, values in chunk if not is_blank_row(values)]
+                report.rows += len(rows)
+                processor.process(rows)
+                if write and report.error_count:
+                    raise ImportInvalid(report)
+                if progress:
+                    progress(report.rows, max(table.estimated_rows, report.rows))
+                if deadline is not None and time.monotonic() > deadline:
+                    raise FileProblem(
+                        _("文件太大,在网页请求的时限内处理不完(已处理 %(rows)s 行),"
+                          "未写入任何数据:请分成几个较小的文件导入,或请系统管理员启用后台任务。")
+                        % {"rows": report.rows}
+                    )
+            processor.finish()
         if not report.rows and not report.error_count:
             report.error(table.header_row, "", _("文件中只有表头,没有数据行。"))
         if write and report.error_count:

@@ -292,6 +292,7 @@ class HouseholdProcessor:
         self.household_label = str(Household._meta.verbose_name)
         self.member_label = str(Member._meta.verbose_name)
         self.valid = {}  # validation outcomes of repeating values, see validate_field
+        self.unsaved = None  # the writes of the last chunk checked, see check_rows
 
     #
     # Reading
@@ -424,6 +425,10 @@ class HouseholdProcessor:
             household_id__in=stored, relation=Relation.HEAD, archived_at__isnull=True
         ).values_list("household__register_number", "id_number_digest")
         self.db_heads.update(heads)
+        # The previous chunk is written now, after this chunk's look-ups (which never need it:
+        # a household's rows are all in one chunk, a number twice in the file is caught in
+        # memory) and before its checks, which run while PostgreSQL stores it.
+        self.save_previous()
 
         creates, updates, cause_links = [], [], {}
         for number, group in new_groups.items():
@@ -459,7 +464,12 @@ class HouseholdProcessor:
             report.count(self.member_label, change)
 
         if self.write and report.error_count == errors_before:
-            self.save(creates, updates, cause_links, member_creates, member_updates)
+            self.unsaved = (creates, updates, cause_links, member_creates, member_updates)
+
+    def save_previous(self):
+        if self.unsaved is not None:
+            unsaved, self.unsaved = self.unsaved, None
+            self.save(*unsaved)
 
     def check_household(self, row, data, existing, stored_causes, failed):
         """(household, 'created' | 'updated' | 'unchanged', cause ids), or None if invalid.
@@ -737,6 +747,7 @@ class HouseholdProcessor:
         if self.pending:
             self.check_rows(self.pending)
             self.pending = []
+        self.save_previous()
         replaced = {
             number: (identity, row)
             for number, (identity, row) in self.file_heads.items()
